@@ -1,0 +1,266 @@
+"""The command line: scripting, the office, and tests. The GUI is the product.
+
+Every command takes ``--data-dir`` (before or after the command word). A user
+mistake ends with one sentence on stderr and a non-zero exit — never a
+traceback (architecture.md rule 6).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from app import __version__, i18n
+from app.errors import BadInput, KnownError, VaultExists
+from app.i18n import _
+from app.paths import resolve_data_dir
+from app.store.vault import Vault, VaultDirectory
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_BUG = 70
+EXIT_CANCELLED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one sentence, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(
+            _("Invalid command line ({detail}); see “samraad --help”.").format(detail=message)
+        )
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    # On sub-commands the defaults are SUPPRESS so a value given before the
+    # command word is not overwritten by the sub-parser's default.
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--data-dir", default=default, help=_("the vault's folder"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=default, help=_("language"))
+    parser.add_argument(
+        "--passphrase-file", default=default, help=_("read the passphrase from this file")
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``samraad``."""
+    parser = _Parser(prog="samraad", description=_("Samråd — offline meetings and minutes."))
+    parser.add_argument("--version", action="version", version=f"samraad {__version__}")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        _global_options(p, suppress=True)
+        return p
+
+    p = command("init", _("create a vault; prints the recovery code once"))
+    p.add_argument("--country", choices=("DK", "NO"), default="DK")
+    command("self-test", _("open the vault, check its integrity and audit chain"))
+    p = command("backup", _("write an encrypted backup file"))
+    p.add_argument("--out", required=True)
+    p = command("restore", _("replace the vault with a backup"))
+    p.add_argument("file")
+    p.add_argument("--recovery-code-file")
+    p.add_argument("--yes", action="store_true", help=_("replace an existing vault"))
+    p = command("passphrase", _("change the passphrase"))
+    p.add_argument("--new-passphrase-file")
+    p = command("recover", _("unlock with the recovery code and set a new passphrase"))
+    p.add_argument("--recovery-code-file")
+    p.add_argument("--new-passphrase-file")
+    return parser
+
+
+# --- secrets from file, environment or prompt ---------------------------------------
+
+
+def _read_secret_file(path: str) -> str:
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise BadInput(_("The file {name} cannot be read.").format(name=path)) from None
+    # Only the line ending goes: spaces may belong to the passphrase.
+    return text.splitlines()[0] if text else ""
+
+
+def _secret(file_arg: str | None, env_name: str, prompt: str, *, confirm: bool = False) -> str:
+    if file_arg:
+        return _read_secret_file(file_arg)
+    from_env = os.environ.get(env_name)
+    if from_env is not None:
+        return from_env
+    if not sys.stdin or not sys.stdin.isatty():
+        raise BadInput(
+            _("No {what} given: use a prompt, {env} or a file option.").format(
+                what=prompt.rstrip(": ").lower(), env=env_name
+            )
+        )
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass(_("Repeat: ")) != first:
+        raise BadInput(_("The two entries differ; nothing was changed."))
+    return first
+
+
+def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    return _secret(args.passphrase_file, "SAMRAAD_PASSPHRASE", _("Passphrase: "), confirm=confirm)
+
+
+def _new_passphrase(args: argparse.Namespace) -> str:
+    return _secret(
+        args.new_passphrase_file, "SAMRAAD_NEW_PASSPHRASE", _("New passphrase: "), confirm=True
+    )
+
+
+def _recovery_code(args: argparse.Namespace) -> str:
+    return _secret(args.recovery_code_file, "SAMRAAD_RECOVERY_CODE", _("Recovery code: "))
+
+
+def unlock(directory: VaultDirectory, args: argparse.Namespace) -> Vault:
+    """Unlock with the remembered key if the OS keyring has it, else the passphrase."""
+    backend = directory.remembered_backend()
+    if backend:
+        from app.store.keyring_cache import KeyringCache
+
+        key = KeyringCache().load(directory.vault_id(), backend)
+        if key is not None:
+            return directory.unlock_with_key(key)
+    return directory.unlock(_passphrase(args))
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+def cmd_init(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    if directory.exists():
+        raise VaultExists(_("A vault already exists in this data folder."))
+    created = directory.create(_passphrase(args, confirm=True), args.country)
+    created.vault.close()
+    out.write(_("Vault created in {path}.").format(path=directory.layout.root) + "\n")
+    out.write(_("Recovery code (shown only now; print it and lock it away):") + "\n")
+    out.write(f"\n    {created.recovery_code}\n\n")
+    return EXIT_OK
+
+
+def cmd_self_test(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    vault = unlock(directory, args)
+    try:
+        report = vault.self_test()
+    finally:
+        vault.close(auto_backup=False)
+    if report.ok:
+        out.write(
+            _("Vault OK: encryption, integrity and audit chain verified (schema {n}).").format(
+                n=report.schema_version
+            )
+            + "\n"
+        )
+        return EXIT_OK
+    if report.audit_broken_at is not None:
+        reason = _("the audit log was altered at entry {n}").format(n=report.audit_broken_at)
+    elif report.cipher_problems:
+        reason = _("encrypted pages are damaged ({n} problems)").format(
+            n=len(report.cipher_problems)
+        )
+    else:
+        reason = _("the database structure is damaged")
+    sys.stderr.write(_("Vault check FAILED: {reason}.").format(reason=reason) + "\n")
+    return EXIT_CHECK_FAILED
+
+
+def cmd_backup(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    vault = unlock(directory, args)
+    try:
+        target = Path(args.out)
+        if not target.parent.is_dir():
+            raise BadInput(_("The folder {name} does not exist.").format(name=target.parent))
+        vault.backup_to(target)
+    finally:
+        vault.close()
+    out.write(_("Backup written to {path}.").format(path=args.out) + "\n")
+    return EXIT_OK
+
+
+def cmd_restore(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    if directory.exists() and not args.yes:
+        raise VaultExists(
+            _("A vault already exists here; add --yes to replace it (it is kept aside in backups).")
+        )
+    if args.recovery_code_file:
+        directory.restore(Path(args.file), recovery_code=_recovery_code(args))
+    else:
+        directory.restore(Path(args.file), passphrase=_passphrase(args))
+    out.write(_("Vault restored from {path}.").format(path=args.file) + "\n")
+    return EXIT_OK
+
+
+def cmd_passphrase(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    vault = directory.unlock(_passphrase(args))
+    try:
+        vault.change_passphrase(_new_passphrase(args))
+    finally:
+        vault.close(auto_backup=False)
+    out.write(_("Passphrase changed.") + "\n")
+    return EXIT_OK
+
+
+def cmd_recover(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    vault = directory.unlock_with_recovery_code(_recovery_code(args), _new_passphrase(args))
+    vault.close(auto_backup=False)
+    out.write(_("Vault unlocked with the recovery code; the new passphrase is set.") + "\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[VaultDirectory, argparse.Namespace, TextIO], int]] = {
+    "init": cmd_init,
+    "self-test": cmd_self_test,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "passphrase": cmd_passphrase,
+    "recover": cmd_recover,
+}
+
+
+def _start_gui(args: argparse.Namespace) -> int:
+    # Imported here so the core and the CLI never load Qt unless asked.
+    from ui.main import run_gui
+
+    return run_gui(resolve_data_dir(args.data_dir), i18n.current_language())
+
+
+def run(argv: Sequence[str], out: TextIO) -> int:
+    """Parse ``argv`` and run one command; raises KnownError for user mistakes."""
+    args = build_parser().parse_args(list(argv))
+    i18n.set_language(i18n.choose_language(args.lang))
+    if args.command is None:
+        return _start_gui(args)
+    with VaultDirectory.open(resolve_data_dir(args.data_dir)) as directory:
+        return COMMANDS[args.command](directory, args, out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``samraad`` console script."""
+    i18n.set_language(i18n.choose_language(None))
+    try:
+        from app.logging_setup import configure_logging, install_excepthook
+
+        install_excepthook()
+        try:
+            configure_logging()
+        except OSError:
+            pass  # No log is better than no Samråd; nothing personal is lost.
+        return run(sys.argv[1:] if argv is None else argv, sys.stdout)
+    except KnownError as exc:
+        sys.stderr.write(f"{exc.message}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write(_("Cancelled; nothing was changed.") + "\n")
+        return EXIT_CANCELLED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

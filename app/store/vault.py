@@ -1,0 +1,547 @@
+"""The vault: a directory with one encrypted database, its key file and backups.
+
+Two objects, two states:
+
+* :class:`VaultDirectory` — this process holds the directory (a file lock,
+  taken before unlock, so a second Samråd on the same vault is refused at
+  once). It creates, unlocks and restores.
+* :class:`Vault` — the unlocked session: an open SQLCipher connection and the
+  key. :meth:`Vault.close` is the lock: it writes the audit entry, makes the
+  automatic backup, closes the connection and drops the key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from filelock import FileLock, Timeout
+
+from app.clock import Clock, iso_utc, utc_now
+from app.domain.secrets_policy import (
+    RECOVERY_CODE_BYTES,
+    format_recovery_code,
+    normalise_passphrase,
+    passphrase_problem,
+    unlock_delay,
+)
+from app.errors import (
+    KnownError,
+    VaultDamaged,
+    VaultExists,
+    VaultInUse,
+    VaultLocked,
+    VaultMissing,
+    WeakPassphrase,
+    WrongSecret,
+)
+from app.fileio import ensure_private_dir, fsync_dir
+from app.i18n import _
+from app.store import audit, backup, migrate, restore
+from app.store import keyfile as keyfile_mod
+from app.store.audit import Action, DetailValue
+from app.store.connection import Connection, open_database
+from app.store.layout import VaultLayout
+from app.store.records import WriteContext
+from app.store.tx import transaction
+
+COUNTRIES = ("DK", "NO")
+Random = Callable[[int], bytes]
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class SelfTestReport:
+    """The outcome of :meth:`Vault.self_test`."""
+
+    cipher_problems: tuple[str, ...]
+    integrity: tuple[str, ...]
+    audit_broken_at: int | None
+    schema_version: int
+
+    @property
+    def ok(self) -> bool:
+        """True when every check passed."""
+        return (
+            not self.cipher_problems and self.integrity == ("ok",) and self.audit_broken_at is None
+        )
+
+
+@dataclass(frozen=True)
+class Created:
+    """What :meth:`VaultDirectory.create` hands back: the session and the recovery code."""
+
+    vault: Vault
+    recovery_code: str
+
+
+class VaultDirectory(AbstractContextManager["VaultDirectory"]):
+    """A vault directory held by this process (locked against other processes)."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        clock: Clock = utc_now,
+        random: Random = secrets.token_bytes,
+        sleep: Sleep = time.sleep,
+        passphrase_kdf: keyfile_mod.ScryptParams = keyfile_mod.PASSPHRASE_KDF,
+        recovery_kdf: keyfile_mod.ScryptParams = keyfile_mod.RECOVERY_KDF,
+    ) -> None:
+        self.layout = VaultLayout(Path(root))
+        self.clock = clock
+        self._random = random
+        self._sleep = sleep
+        self._passphrase_kdf = passphrase_kdf
+        self._recovery_kdf = recovery_kdf
+        self._failed_attempts = 0
+        self._lock: FileLock | None = None
+        self._session: Vault | None = None
+
+    # --- holding the directory ----------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path, **kwargs: object) -> VaultDirectory:
+        """Take the directory (creating it, 0700) and finish any interrupted work."""
+        directory = cls(root, **kwargs)  # type: ignore[arg-type]
+        directory.acquire()
+        return directory
+
+    def acquire(self) -> None:
+        """Take the process lock; :class:`VaultInUse` if another process holds it."""
+        try:
+            ensure_private_dir(self.layout.root)
+        except OSError:
+            raise VaultMissing(
+                _("The data folder cannot be created or opened: check the path and permissions.")
+            ) from None
+        # flock-based: the OS releases it when a process dies, even by SIGKILL,
+        # so a crashed Samråd never blocks the next start.
+        lock = FileLock(str(self.layout.lockfile), timeout=0, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise VaultInUse(
+                _("This vault is already open in another Samråd window or command.")
+            ) from None
+        self._lock = lock
+        self._tidy()
+
+    def release(self) -> None:
+        """Lock any open session and let go of the directory."""
+        if self._session is not None:
+            self._session.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+    def _tidy(self) -> None:
+        # We hold the lock, so any temp file here belongs to a process that died.
+        for folder in (self.layout.root, self.layout.backups):
+            if folder.is_dir():
+                for stale in folder.glob(".*.tmp.*"):
+                    stale.unlink(missing_ok=True)
+        restore.finish_pending(self.layout)
+        self._finish_creation()
+
+    def _finish_creation(self) -> None:
+        new = self.layout.db_new
+        if not new.exists():
+            return
+        if self.layout.keyfile.exists() and not self.layout.db.exists():
+            new.replace(self.layout.db)
+            fsync_dir(self.layout.root)
+        else:
+            # Killed before the key file was written: the half-made vault is empty.
+            for path in (new, new.with_name(new.name + "-wal"), new.with_name(new.name + "-shm")):
+                path.unlink(missing_ok=True)
+
+    # --- state --------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """True when a vault has been created in this directory."""
+        return self.layout.exists()
+
+    def vault_id(self) -> str:
+        """The vault's id, read from the key file (no unlock needed)."""
+        return self._read_keyfile().vault_id
+
+    def _read_keyfile(self) -> keyfile_mod.KeyFile:
+        if not self.layout.exists():
+            raise VaultMissing(
+                _("There is no vault in this data folder yet; create one with “samraad init”.")
+            )
+        return keyfile_mod.read(self.layout.keyfile)
+
+    def _require_held(self) -> None:
+        if self._lock is None:
+            raise RuntimeError("VaultDirectory used without acquire()")
+
+    # --- create -------------------------------------------------------------------
+
+    def create(self, passphrase: str, country: str = "DK") -> Created:
+        """Create a new vault; returns the unlocked session and the recovery code.
+
+        The recovery code is returned once and stored nowhere in clear.
+        """
+        self._require_held()
+        problem = passphrase_problem(passphrase)
+        if problem:
+            raise WeakPassphrase(problem)
+        if country not in COUNTRIES:
+            raise KnownError(_("The country must be DK or NO."))
+        if self.layout.exists() or self.layout.db.exists():
+            raise VaultExists(_("A vault already exists in this data folder."))
+        vault_id = str(uuid.UUID(bytes=self._random(16), version=4))
+        db_key = self._random(keyfile_mod.KEY_BYTES)
+        recovery_code = format_recovery_code(self._random(RECOVERY_CODE_BYTES))
+        kf = keyfile_mod.KeyFile(vault_id=vault_id, slots={})
+        kf = kf.with_slot(
+            keyfile_mod.SLOT_PASSPHRASE,
+            keyfile_mod.seal(
+                vault_id,
+                keyfile_mod.SLOT_PASSPHRASE,
+                normalise_passphrase(passphrase),
+                db_key,
+                self._passphrase_kdf,
+                self._random(28),
+            ),
+        )
+        kf = kf.with_slot(
+            keyfile_mod.SLOT_RECOVERY,
+            keyfile_mod.seal(
+                vault_id,
+                keyfile_mod.SLOT_RECOVERY,
+                recovery_code,
+                db_key,
+                self._recovery_kdf,
+                self._random(28),
+            ),
+        )
+        now = iso_utc(self.clock())
+        # Build the database under a temporary name; it becomes the vault only
+        # after the key file exists (see _finish_creation for the crash case).
+        for leftover in (self.layout.db_new, self.layout.root / "vault.db.new-wal"):
+            leftover.unlink(missing_ok=True)
+        conn = open_database(self.layout.db_new, db_key, create=True)
+        try:
+            migrate.upgrade(conn)
+            with transaction(conn):
+                conn.executemany(
+                    "INSERT INTO vault_meta (key, value) VALUES (?, ?)",
+                    [("vault_id", vault_id), ("country", country), ("created_at", now)],
+                )
+                audit.append(
+                    conn, now, Action.VAULT_CREATED, "vault", vault_id, {"country": country}
+                )
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        os.chmod(self.layout.db_new, 0o600)
+        keyfile_mod.write(self.layout.keyfile, kf)
+        self._finish_creation()
+        session = self._open_session(db_key, kf, method=None)
+        return Created(vault=session, recovery_code=recovery_code)
+
+    # --- unlock -------------------------------------------------------------------
+
+    def unlock(self, passphrase: str) -> Vault:
+        """Unlock with the passphrase; :class:`WrongSecret` if it is wrong."""
+        self._require_held()
+        kf = self._read_keyfile()
+        try:
+            key = keyfile_mod.unwrap_with_passphrase(kf, passphrase)
+        except WrongSecret:
+            self._wrong_attempt()
+            raise
+        self._failed_attempts = 0
+        return self._open_session(key, kf, method="passphrase")
+
+    def unlock_with_recovery_code(self, code: str, new_passphrase: str) -> Vault:
+        """Unlock with the recovery code and set ``new_passphrase`` at once."""
+        self._require_held()
+        problem = passphrase_problem(new_passphrase)
+        if problem:
+            raise WeakPassphrase(problem)
+        kf = self._read_keyfile()
+        try:
+            key = keyfile_mod.unwrap_with_recovery_code(kf, code)
+        except WrongSecret:
+            self._wrong_attempt()
+            raise
+        self._failed_attempts = 0
+        session = self._open_session(key, kf, method="recovery")
+        session.change_passphrase(new_passphrase)
+        return session
+
+    def unlock_with_key(self, key: bytes, method: str = "keyring") -> Vault:
+        """Unlock with a database key already at hand (from the OS keyring)."""
+        self._require_held()
+        return self._open_session(key, self._read_keyfile(), method=method)
+
+    def remembered_backend(self) -> str | None:
+        """The keyring backend that holds this vault's key, if the user asked for it."""
+        return self._read_keyfile().remembered_with
+
+    def _wrong_attempt(self) -> None:
+        self._failed_attempts += 1
+        delay = unlock_delay(self._failed_attempts)
+        if delay:
+            self._sleep(delay)
+
+    def _open_session(self, key: bytes, kf: keyfile_mod.KeyFile, method: str | None) -> Vault:
+        if self._session is not None:
+            raise RuntimeError("vault already unlocked")
+        conn = open_database(self.layout.db, key)
+        try:
+            before = migrate.schema_version(conn)
+            applied = migrate.upgrade(conn)
+            row = conn.execute("SELECT value FROM vault_meta WHERE key = 'vault_id'").fetchone()
+            if row is None or row[0] != kf.vault_id:
+                raise VaultDamaged(_("The vault's database does not belong to its key file."))
+            country = conn.execute("SELECT value FROM vault_meta WHERE key = 'country'").fetchone()
+            session = Vault(self, conn, key, kf.vault_id, country[0] if country else "DK")
+            if applied:
+                session.audit(Action.MIGRATED, details={"from": before, "to": applied[-1]})
+            if method is not None:
+                session.audit(Action.VAULT_UNLOCKED, details={"method": method})
+        except BaseException:
+            conn.close()
+            raise
+        self._session = session
+        return session
+
+    def _session_closed(self, session: Vault) -> None:
+        if self._session is session:
+            self._session = None
+
+    # --- restore ------------------------------------------------------------------
+
+    def restore(
+        self, source: Path, passphrase: str | None = None, recovery_code: str | None = None
+    ) -> None:
+        """Replace this directory's vault (if any) with the backup at ``source``.
+
+        The backup is checked whole — header, SHA-256, key, SQLCipher integrity —
+        before anything in the vault changes. The replaced vault is set aside
+        in ``backups/replaced-<time>/``, never deleted.
+        """
+        self._require_held()
+        if self._session is not None:
+            raise RuntimeError("lock the vault before restoring over it")
+        parsed = backup.read_header(Path(source))
+        kf = parsed.header.keyfile
+        if recovery_code is not None:
+            key = keyfile_mod.unwrap_with_recovery_code(kf, recovery_code)
+        else:
+            key = keyfile_mod.unwrap_with_passphrase(kf, passphrase or "")
+        staged_db = self.layout.restore_db
+        staged_db.unlink(missing_ok=True)
+        try:
+            backup.extract_database(parsed, staged_db)
+            check = open_database(staged_db, key)
+            try:
+                problems = _integrity_problems(check)
+                owner = check.execute(
+                    "SELECT value FROM vault_meta WHERE key = 'vault_id'"
+                ).fetchone()
+                if migrate.schema_version(check) > migrate.latest_version():
+                    migrate.upgrade(check)  # raises VaultTooNew
+                check.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                check.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                check.close()
+            if problems or owner is None or owner[0] != kf.vault_id:
+                raise backup._bad()
+            keyfile_mod.write(self.layout.restore_keyfile, kf)
+        except BaseException:
+            for leftover in (staged_db, self.layout.restore_keyfile):
+                leftover.unlink(missing_ok=True)
+            for suffix in ("-wal", "-shm"):
+                staged_db.with_name(staged_db.name + suffix).unlink(missing_ok=True)
+            raise
+        tag = iso_utc(self.clock()).replace(":", "").replace("-", "").replace(".", "")
+        restore.stage(self.layout, tag)
+        restore.finish_pending(self.layout)
+        session = self._open_session(key, kf, method=None)
+        session.audit(Action.RESTORE, details={"backup_created_at": parsed.header.created_at})
+        session.close(auto_backup=False)
+
+
+def _integrity_problems(conn: Connection) -> list[str]:
+    rows = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+    quick = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+    return rows + ([] if quick == ["ok"] else quick)
+
+
+class Vault:
+    """An unlocked vault: one connection, used from one thread."""
+
+    def __init__(
+        self, directory: VaultDirectory, conn: Connection, key: bytes, vault_id: str, country: str
+    ) -> None:
+        self.directory = directory
+        self._conn: Connection | None = conn
+        self._key: bytes | None = key
+        self.vault_id = vault_id
+        self.country = country
+        self.ctx = WriteContext(vault_id=vault_id, clock=directory.clock)
+
+    @property
+    def conn(self) -> Connection:
+        """The open connection; :class:`VaultLocked` once the vault is closed."""
+        if self._conn is None:
+            raise VaultLocked(_("The vault is locked."))
+        return self._conn
+
+    @property
+    def is_open(self) -> bool:
+        """False once :meth:`close` has run."""
+        return self._conn is not None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction on this vault's connection."""
+        with transaction(self.conn) as conn:
+            yield conn
+
+    def now(self) -> str:
+        """The current time as stored."""
+        return self.ctx.now()
+
+    def audit(
+        self,
+        action: str,
+        entity: str | None = None,
+        entity_id: str | None = None,
+        details: dict[str, DetailValue] | None = None,
+    ) -> None:
+        """Append one audit entry in its own transaction."""
+        with self.transaction() as conn:
+            audit.append(conn, self.now(), action, entity, entity_id, details)
+
+    def schema_version(self) -> int:
+        """The database's schema version."""
+        return migrate.schema_version(self.conn)
+
+    def change_seq(self) -> int:
+        """The newest change-log sequence number (0 for none)."""
+        row = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM change_log").fetchone()
+        return int(row[0])
+
+    # --- keys ---------------------------------------------------------------------
+
+    def _require_key(self) -> bytes:
+        if self._key is None:
+            raise VaultLocked(_("The vault is locked."))
+        return self._key
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        """Re-wrap the key under ``new_passphrase``; the database file is not rewritten."""
+        problem = passphrase_problem(new_passphrase)
+        if problem:
+            raise WeakPassphrase(problem)
+        directory = self.directory
+        kf = directory._read_keyfile()
+        slot = keyfile_mod.seal(
+            kf.vault_id,
+            keyfile_mod.SLOT_PASSPHRASE,
+            normalise_passphrase(new_passphrase),
+            self._require_key(),
+            directory._passphrase_kdf,
+            directory._random(28),
+        )
+        keyfile_mod.write(directory.layout.keyfile, kf.with_slot(keyfile_mod.SLOT_PASSPHRASE, slot))
+        self.audit(Action.PASSPHRASE_CHANGED)
+
+    def database_key(self) -> bytes:
+        """The raw database key, for the OS keyring only (never log or store it)."""
+        return self._require_key()
+
+    def set_remembered_backend(self, backend: str | None) -> None:
+        """Record in the key file which keyring holds the key (None: forgotten)."""
+        layout = self.directory.layout
+        kf = keyfile_mod.read(layout.keyfile)
+        keyfile_mod.write(layout.keyfile, kf.with_remembered(backend))
+        self.audit(Action.KEY_REMEMBERED if backend else Action.KEY_FORGOTTEN)
+
+    # --- backups ------------------------------------------------------------------
+
+    def backup_to(self, out: Path, *, kind: str = "manual") -> backup.BackupHeader:
+        """Write a backup file to ``out`` (atomic, 0600)."""
+        key = self._require_key()
+        self.audit(Action.BACKUP, details={"kind": kind})
+        layout = self.directory.layout
+        schema = self.schema_version()
+        seq = self.change_seq()
+        with backup.scratch_path(layout.backups, "snapshot.db") as scratch:
+            backup.snapshot_database(self.conn, key, scratch, schema)
+            return backup.write_backup(
+                Path(out),
+                scratch,
+                keyfile_mod.read(layout.keyfile),
+                self.now(),
+                schema,
+                seq,
+            )
+
+    def auto_backup(self) -> Path | None:
+        """Make a rotating automatic backup if anything changed since the last one.
+
+        Returns the new file, or None when the newest backup already holds
+        this state (so seven quick CLI calls do not push out a week of history).
+        """
+        folder = self.directory.layout.backups
+        latest = backup.latest_auto_backup(folder)
+        state = (self.schema_version(), self.change_seq())
+        if latest and (latest.header.schema_version, latest.header.change_seq) == state:
+            return None
+        ensure_private_dir(folder)
+        out = folder / backup.auto_backup_name(self.now())
+        self.backup_to(out, kind="auto")
+        backup.prune_auto_backups(folder)
+        return out
+
+    # --- checks -------------------------------------------------------------------
+
+    def self_test(self) -> SelfTestReport:
+        """Run SQLCipher's and SQLite's integrity checks and verify the audit chain."""
+        conn = self.conn
+        cipher = tuple(str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check"))
+        integrity = tuple(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
+        return SelfTestReport(
+            cipher_problems=cipher,
+            integrity=integrity,
+            audit_broken_at=audit.first_broken_entry(conn),
+            schema_version=self.schema_version(),
+        )
+
+    # --- lock ---------------------------------------------------------------------
+
+    def close(self, *, auto_backup: bool = True) -> None:
+        """Lock: audit, automatic backup, close the connection, drop the key."""
+        if self._conn is None:
+            return
+        try:
+            self.audit(Action.VAULT_LOCKED)
+            if auto_backup:
+                self.auto_backup()
+        finally:
+            conn, self._conn, self._key = self._conn, None, None
+            conn.close()
+            self.directory._session_closed(self)

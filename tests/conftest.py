@@ -1,0 +1,35 @@
+"""Shared fixtures: a real temporary vault, offscreen Qt, private temp and log dirs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+# Before any Qt import: tests never need a display (Picard, qutebrowser).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["SAMRAAD_LANG"] = "en"
+# Never touch the developer's real keyring from a test.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+import pytest  # noqa: E402
+
+from app import i18n  # noqa: E402
+from app.store.vault import Vault  # noqa: E402
+from tests.helpers.vaults import PASSPHRASE, open_directory  # noqa: E402
+
+@pytest.fixture
+def vault_dir(tmp_path: Path) -> Path:
+    """Where the test's vault lives."""
+    return tmp_path / "vault"
+
+
+@pytest.fixture
+def vault(vault_dir: Path) -> Iterator[Vault]:
+    """A fresh, unlocked vault in a temp dir; closed and released afterwards."""
+    directory = open_directory(vault_dir)
+    created = directory.create(PASSPHRASE, "DK")
+    try:
+        yield created.vault
+    finally:
+        directory.release()

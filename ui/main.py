@@ -1,0 +1,48 @@
+"""Start the desktop application.
+
+The full screens arrive with the UI issue; for now the window proves the
+path works end to end: Qt starts, this process holds the vault directory
+(a second Samråd on the same vault is refused), and the window closes
+cleanly.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import i18n
+from app.errors import KnownError
+from app.paths import resolve_data_dir
+from app.store.vault import VaultDirectory
+from ui.main_window import MainWindow
+
+
+def run_gui(data_dir: Path, lang: str) -> int:
+    """Run the Qt event loop until the window closes; returns the exit status."""
+    i18n.set_language(lang)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Samraad")
+    app.setApplicationDisplayName("Samråd")
+    try:
+        directory = VaultDirectory.open(data_dir)
+    except KnownError as exc:
+        QMessageBox.critical(None, "Samråd", exc.message)
+        return 2
+    try:
+        window = MainWindow(directory)
+        window.show()
+        return int(app.exec())
+    finally:
+        directory.release()
+
+
+def main() -> int:
+    """Entry point of the ``samraad-gui`` script."""
+    return run_gui(resolve_data_dir(None), i18n.choose_language(None))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
