@@ -18,6 +18,20 @@ from app import i18n  # noqa: E402
 from app.store.vault import Vault  # noqa: E402
 from tests.helpers.vaults import PASSPHRASE, open_directory  # noqa: E402
 
+
+@pytest.fixture(autouse=True)
+def _english_and_private_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    i18n.set_language("en")
+    base = tmp_path_factory.mktemp("env")
+    monkeypatch.setenv("SAMRAAD_LOG_DIR", str(base / "logs"))
+    monkeypatch.setenv("SAMRAAD_DATA_DIR", str(base / "default-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(base / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base / "cache"))
+
+
 @pytest.fixture
 def vault_dir(tmp_path: Path) -> Path:
     """Where the test's vault lives."""

@@ -17,7 +17,7 @@ from app import i18n
 from app.errors import KnownError
 from app.paths import resolve_data_dir
 from app.store.vault import VaultDirectory
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, app_icon
 
 
 def run_gui(data_dir: Path, lang: str) -> int:
@@ -26,6 +26,9 @@ def run_gui(data_dir: Path, lang: str) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Samraad")
     app.setApplicationDisplayName("Samråd")
+    app.setWindowIcon(app_icon())
+    # Wayland app id: lets the desktop match windows to packaging/linux's entry.
+    app.setDesktopFileName("dk.samraad.Samraad")
     try:
         directory = VaultDirectory.open(data_dir)
     except KnownError as exc:

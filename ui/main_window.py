@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from app.i18n import _
 from app.store.vault import VaultDirectory
+
+# resources/ sits next to ui/ both in the source tree and in the PyInstaller
+# bundle (build.spec copies it to the same relative place).
+ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "samraad.svg"
+
+
+def app_icon() -> QIcon:
+    """The Samråd icon, or an empty icon if the file is missing (never an error)."""
+    return QIcon(str(ICON_PATH)) if ICON_PATH.is_file() else QIcon()
 
 
 class MainWindow(QMainWindow):
@@ -14,11 +26,19 @@ class MainWindow(QMainWindow):
 
     def __init__(self, directory: VaultDirectory) -> None:
         super().__init__()
-        self.setWindowTitle("Samråd")
+        self.setWindowTitle(_("Samråd"))
+        self.setWindowIcon(app_icon())
         self.resize(900, 600)
+
+        self.quit_action = QAction(_("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.quit_action.triggered.connect(self.close)
+        self.addAction(self.quit_action)
+
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        title = QLabel("Samråd", central)
+        title = QLabel(_("Samråd"), central)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title.setStyleSheet("font-size: 28px; font-weight: 600;")
         if directory.exists():

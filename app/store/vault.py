@@ -47,7 +47,7 @@ from app.i18n import _
 from app.store import audit, backup, migrate, restore
 from app.store import keyfile as keyfile_mod
 from app.store.audit import Action, DetailValue
-from app.store.connection import Connection, open_database
+from app.store.connection import Connection, DatabaseError, open_database
 from app.store.layout import VaultLayout
 from app.store.records import WriteContext
 from app.store.tx import transaction
@@ -307,7 +307,10 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
     def _open_session(self, key: bytes, kf: keyfile_mod.KeyFile, method: str | None) -> Vault:
         if self._session is not None:
             raise RuntimeError("vault already unlocked")
-        conn = open_database(self.layout.db, key)
+        try:
+            conn = open_database(self.layout.db, key)
+        except VaultDamaged as exc:
+            raise self._damaged(exc) from None
         try:
             before = migrate.schema_version(conn)
             applied = migrate.upgrade(conn)
@@ -320,11 +323,33 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
                 session.audit(Action.MIGRATED, details={"from": before, "to": applied[-1]})
             if method is not None:
                 session.audit(Action.VAULT_UNLOCKED, details={"method": method})
+        except DatabaseError:
+            conn.close()
+            raise self._damaged(None) from None
         except BaseException:
             conn.close()
             raise
         self._session = session
         return session
+
+    def _damaged(self, original: VaultDamaged | None) -> VaultDamaged:
+        """A damage report that points at the newest backup when there is one.
+
+        The key came out of an authenticated key file, so a database that
+        does not open with it is damaged, not a wrong passphrase (security.md).
+        Nothing is created in its place.
+        """
+        latest = backup.latest_auto_backup(self.layout.backups)
+        if latest is None:
+            return original or VaultDamaged(
+                _("The vault's database is damaged and there is no automatic backup.")
+            )
+        return VaultDamaged(
+            _(
+                "The vault's database is damaged; restore the newest backup with "
+                "“samraad restore {path}”."
+            ).format(path=latest.path)
+        )
 
     def _session_closed(self, session: Vault) -> None:
         if self._session is session:
@@ -523,11 +548,16 @@ class Vault:
         """Run SQLCipher's and SQLite's integrity checks and verify the audit chain."""
         conn = self.conn
         cipher = tuple(str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check"))
-        integrity = tuple(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
+        try:
+            integrity = tuple(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
+            broken_at = audit.first_broken_entry(conn)
+        except DatabaseError as exc:
+            # A page so damaged that the check itself cannot read it.
+            integrity, broken_at = (type(exc).__name__,), None
         return SelfTestReport(
             cipher_problems=cipher,
             integrity=integrity,
-            audit_broken_at=audit.first_broken_entry(conn),
+            audit_broken_at=broken_at,
             schema_version=self.schema_version(),
         )
 

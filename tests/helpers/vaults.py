@@ -13,19 +13,6 @@ FAST_KDF = keyfile_mod.ScryptParams(log2_n=10, r=8, p=1)
 PASSPHRASE = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
-def _english_and_private_dirs(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    i18n.set_language("en")
-    base = tmp_path_factory.mktemp("env")
-    monkeypatch.setenv("SAMRAAD_LOG_DIR", str(base / "logs"))
-    monkeypatch.setenv("SAMRAAD_DATA_DIR", str(base / "default-data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(base / "share"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(base / "cache"))
-
-
 def open_directory(root: Path, **kwargs: object) -> VaultDirectory:
     """A held vault directory with the fast test KDF."""
     kwargs.setdefault("passphrase_kdf", FAST_KDF)
