@@ -110,6 +110,24 @@ def _qualified_name(obj: object) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def _first_allowed_in_chain(backend: object, allowed: frozenset[str]) -> object:
+    """Look through keyring's chainer to the real backend that would hold the key.
+
+    With Secret Service and KWallet both present, keyring answers with a
+    chainer; using it directly would hide which store holds the key. Its
+    members are ordered by priority, so the first allowed one is the one
+    keyring itself would write to.
+    """
+    from keyring.backends.chainer import ChainerBackend
+
+    if not isinstance(backend, ChainerBackend):
+        return backend
+    for member in getattr(backend, "backends", ()):
+        if _qualified_name(member) in allowed:
+            return member
+    return backend
+
+
 class KeyringCache:
     """The database key of each vault, cached in the OS keyring under ``(SERVICE, vault_id)``."""
 
@@ -148,6 +166,7 @@ class KeyringCache:
             _, backend = resolution.result(deadline)
         if backend is None:
             return None
+        backend = _first_allowed_in_chain(backend, self._allowed)
         name = _qualified_name(backend)
         if name not in self._allowed or name in _FORBIDDEN_BACKENDS:
             return None

@@ -365,3 +365,18 @@ def test_a_garbage_value_is_not_a_key(value: object) -> None:
     cache = KeyringCache(backend, allowed=only(backend))
 
     assert cache.load(VAULT, fqname(backend)) is None
+
+
+def test_chainer_is_looked_through_to_its_first_allowed_member() -> None:
+    from keyring.backends.chainer import ChainerBackend
+
+    real = MemoryKeyring()
+
+    class TwoKeyrings(ChainerBackend):  # as keyring builds it with two OS stores
+        backends = [BrokenKeyring(), real]
+
+    chain = TwoKeyrings()
+    cache = KeyringCache(backend=chain, allowed=only(real))
+    assert cache.backend_name() == fqname(real)
+    assert cache.store("vault-1", bytes(32)) == fqname(real)
+    assert cache.load("vault-1", fqname(real)) == bytes(32)
