@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import i18n
 from app.errors import KnownError
+from app.i18n import _
 from app.paths import resolve_data_dir
 from app.store.vault import VaultDirectory
 from ui.main_window import MainWindow, app_icon
@@ -32,7 +33,7 @@ def run_gui(data_dir: Path, lang: str) -> int:
     try:
         directory = VaultDirectory.open(data_dir)
     except KnownError as exc:
-        QMessageBox.critical(None, "Samråd", exc.message)
+        QMessageBox.critical(None, _("Samråd"), exc.message)
         return 2
     try:
         window = MainWindow(directory)

@@ -16,7 +16,6 @@ from ui.main_window import ICON_PATH, MainWindow
 
 # The offscreen platform warns on every QMainWindow.show(); Qt says nothing
 # else, and any other warning still fails the test.
-pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
 
 
 @pytest.fixture
