@@ -260,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(_("Cancelled; nothing was changed.") + "\n")
         return EXIT_CANCELLED
+    except Exception:
+        # A bug: one line for the user, type and location (no values) in the log.
+        sys.excepthook(*sys.exc_info())
+        return EXIT_BUG
 
 
 if __name__ == "__main__":
