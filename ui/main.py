@@ -24,7 +24,8 @@ from ui.main_window import MainWindow, app_icon
 def run_gui(data_dir: Path, lang: str) -> int:
     """Run the Qt event loop until the window closes; returns the exit status."""
     i18n.set_language(lang)
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Samraad")
     app.setApplicationDisplayName("Samråd")
     app.setWindowIcon(app_icon())
