@@ -47,8 +47,11 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -o resources/translations/samraad.pot \
 	  --project=Samraad --no-location --sort-output app ui
 	for lang in da nb; do \
-	  $(BIN)/pybabel update -D samraad -i resources/translations/samraad.pot \
-	    -d resources/translations -l $$lang --no-fuzzy-matching; done
+	  if [ -f resources/translations/$$lang/LC_MESSAGES/samraad.po ]; then action=update; \
+	  else action=init; fi; \
+	  $(BIN)/pybabel $$action -D samraad -i resources/translations/samraad.pot \
+	    -d resources/translations -l $$lang $$( [ $$action = update ] && echo --no-fuzzy-matching); \
+	done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -19,6 +19,8 @@ from app import __version__, i18n
 from app.errors import BadInput, KnownError, VaultExists
 from app.i18n import _
 from app.paths import resolve_data_dir
+from app.services import key_memory
+from app.store.keyring_cache import KeyringCache
 from app.store.vault import Vault, VaultDirectory
 
 EXIT_OK = 0
@@ -73,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("recover", _("unlock with the recovery code and set a new passphrase"))
     p.add_argument("--recovery-code-file")
     p.add_argument("--new-passphrase-file")
+    p = command("remember", _("remember the key in the system keyring on this computer"))
+    p.add_argument("--forget", action="store_true", help=_("stop remembering it"))
     return parser
 
 
@@ -122,14 +126,8 @@ def _recovery_code(args: argparse.Namespace) -> str:
 
 def unlock(directory: VaultDirectory, args: argparse.Namespace) -> Vault:
     """Unlock with the remembered key if the OS keyring has it, else the passphrase."""
-    backend = directory.remembered_backend()
-    if backend:
-        from app.store.keyring_cache import KeyringCache
-
-        key = KeyringCache().load(directory.vault_id(), backend)
-        if key is not None:
-            return directory.unlock_with_key(key)
-    return directory.unlock(_passphrase(args))
+    vault = key_memory.unlock_remembered(directory, KeyringCache())
+    return vault if vault is not None else directory.unlock(_passphrase(args))
 
 
 # --- commands ---------------------------------------------------------------------
@@ -215,6 +213,20 @@ def cmd_recover(directory: VaultDirectory, args: argparse.Namespace, out: TextIO
     return EXIT_OK
 
 
+def cmd_remember(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    vault = directory.unlock(_passphrase(args))
+    try:
+        if args.forget:
+            key_memory.forget(vault, KeyringCache())
+            out.write(_("The key is no longer remembered on this computer.") + "\n")
+        else:
+            key_memory.remember(vault, KeyringCache())
+            out.write(_("The key is remembered in this computer's keyring.") + "\n")
+    finally:
+        vault.close(auto_backup=False)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[VaultDirectory, argparse.Namespace, TextIO], int]] = {
     "init": cmd_init,
     "self-test": cmd_self_test,
@@ -222,6 +234,7 @@ COMMANDS: dict[str, Callable[[VaultDirectory, argparse.Namespace, TextIO], int]]
     "restore": cmd_restore,
     "passphrase": cmd_passphrase,
     "recover": cmd_recover,
+    "remember": cmd_remember,
 }
 
 
