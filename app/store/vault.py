@@ -510,13 +510,12 @@ class Vault:
     def backup_to(self, out: Path, *, kind: str = "manual") -> backup.BackupHeader:
         """Write a backup file to ``out`` (atomic, 0600)."""
         key = self._require_key()
-        self.audit(Action.BACKUP, details={"kind": kind})
         layout = self.directory.layout
         schema = self.schema_version()
         seq = self.change_seq()
         with backup.scratch_path(layout.backups, "snapshot.db") as scratch:
             backup.snapshot_database(self.conn, key, scratch, schema)
-            return backup.write_backup(
+            header = backup.write_backup(
                 Path(out),
                 scratch,
                 keyfile_mod.read(layout.keyfile),
@@ -524,6 +523,10 @@ class Vault:
                 schema,
                 seq,
             )
+        # Audited once the file exists: the log never claims a backup that
+        # a full disk or a kill prevented.
+        self.audit(Action.BACKUP, details={"kind": kind})
+        return header
 
     def auto_backup(self) -> Path | None:
         """Make a rotating automatic backup if anything changed since the last one.

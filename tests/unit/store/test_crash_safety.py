@@ -30,6 +30,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -90,7 +91,9 @@ def _run_and_kill(
             while _count(out, wait_for) < lines_before_kill:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    pytest.fail(f"{where}: writer printed nothing in time; stderr:\n{_tail(stderr)}")
+                    pytest.fail(
+                        f"{where}: writer printed nothing in time; stderr:\n{_tail(stderr)}"
+                    )
                 ready, _, _ = select.select([fd], [], [], remaining)
                 if ready:
                     chunk = os.read(fd, 65536)
@@ -124,8 +127,7 @@ def _count(out: bytearray, pattern: re.Pattern[str]) -> int:
     return sum(1 for line in complete if pattern.fullmatch(line))
 
 
-def _tail(stderr: object) -> str:
-    assert hasattr(stderr, "seek") and hasattr(stderr, "read")
+def _tail(stderr: BinaryIO) -> str:
     stderr.seek(0)
     return stderr.read().decode("utf-8", "replace")[-4000:]
 
