@@ -108,7 +108,7 @@ def test_automatic_backups_rotate_and_skip_unchanged_state(tmp_path: Path) -> No
         vault = directory.unlock(PASSPHRASE)
         vault.close()  # nothing changed: no new backup
         assert len(backup.auto_backups(root / "backups")) == 1
-        for n in range(9):
+        for _ in range(9):
             vault = directory.unlock(PASSPHRASE)
             fill(vault, 1)
             vault.close()

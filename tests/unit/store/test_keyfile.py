@@ -30,7 +30,7 @@ def make(passphrase: str = "a long enough passphrase", code: str | None = None) 
 @pytest.mark.parametrize(
     "passphrase",
     [
-        'with "double" and \'single\' quotes',
+        "with \"double\" and 'single' quotes",
         "emoji 🙂🔐 and æøå ÆØÅ",
         "x" * 1500,
         "  leading and trailing spaces  ",
