@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from app import __version__, i18n
-from app.errors import BadInput, KnownError, VaultExists
+from app.domain.secrets_policy import passphrase_problem
+from app.errors import BadInput, KnownError, VaultExists, WeakPassphrase
 from app.i18n import _
 from app.paths import resolve_data_dir
 from app.services import key_memory
 from app.store.keyring_cache import KeyringCache
-from app.store.vault import Vault, VaultDirectory
+from app.store.vault import Vault, VaultDirectory, outside_data_folder
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -88,8 +89,10 @@ def _read_secret_file(path: str) -> str:
         text = Path(path).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         raise BadInput(_("The file {name} cannot be read.").format(name=path)) from None
-    # Only the line ending goes: spaces may belong to the passphrase.
-    return text.splitlines()[0] if text else ""
+    # Only the first line's ending (and an editor's BOM) goes: spaces and any
+    # other character may belong to the passphrase.
+    first = text.removeprefix("\ufeff").split("\n", 1)[0]
+    return first.removesuffix("\r")
 
 
 def _secret(file_arg: str | None, env_name: str, prompt: str, *, confirm: bool = False) -> str:
@@ -171,11 +174,13 @@ def cmd_self_test(directory: VaultDirectory, args: argparse.Namespace, out: Text
 
 
 def cmd_backup(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    target = Path(args.out)
+    if not target.parent.is_dir():
+        raise BadInput(_("The folder {name} does not exist.").format(name=target.parent))
+    if directory.layout.contains(target):
+        raise outside_data_folder()
     vault = unlock(directory, args)
     try:
-        target = Path(args.out)
-        if not target.parent.is_dir():
-            raise BadInput(_("The folder {name} does not exist.").format(name=target.parent))
         vault.backup_to(target)
     finally:
         vault.close()
@@ -197,9 +202,16 @@ def cmd_restore(directory: VaultDirectory, args: argparse.Namespace, out: TextIO
 
 
 def cmd_passphrase(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
-    vault = directory.unlock(_passphrase(args))
+    current = _passphrase(args)
+    # Ask for and check the new passphrase before unlocking: a refusal then
+    # leaves every file of the vault exactly as it was.
+    new = _new_passphrase(args)
+    problem = passphrase_problem(new)
+    if problem:
+        raise WeakPassphrase(problem)
+    vault = directory.unlock(current)
     try:
-        vault.change_passphrase(_new_passphrase(args))
+        vault.change_passphrase(new)
     finally:
         vault.close(auto_backup=False)
     out.write(_("Passphrase changed.") + "\n")

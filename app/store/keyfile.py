@@ -3,8 +3,8 @@
 The database key never changes for the life of a vault. The key file holds it
 twice, each copy sealed with AES-256-GCM under a key derived with scrypt —
 once from the passphrase, once from the recovery code. Changing the passphrase
-re-wraps one slot and rewrites this small file atomically; the database file
-is never touched. A wrong secret fails GCM authentication, which is how a
+re-wraps one slot and rewrites this small file atomically; the database is
+never re-encrypted. A wrong secret fails GCM authentication, which is how a
 wrong passphrase is told apart from a damaged database.
 """
 

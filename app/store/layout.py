@@ -62,6 +62,10 @@ class VaultLayout:
         """Present once both restored files are complete: roll forward on next open."""
         return self.root / "restore.pending"
 
+    def contains(self, path: Path) -> bool:
+        """True when ``path`` lies inside this vault directory."""
+        return Path(path).resolve().is_relative_to(self.root.resolve())
+
     def exists(self) -> bool:
         """True when a vault has been created here."""
         return self.keyfile.is_file()

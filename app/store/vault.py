@@ -33,6 +33,7 @@ from app.domain.secrets_policy import (
     unlock_delay,
 )
 from app.errors import (
+    BadInput,
     KnownError,
     VaultDamaged,
     VaultExists,
@@ -408,6 +409,11 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
         session.close(auto_backup=False)
 
 
+def outside_data_folder() -> BadInput:
+    """The error for a backup aimed inside the vault's own folder."""
+    return BadInput(_("Choose a folder outside the vault's data folder for the backup."))
+
+
 def _integrity_problems(conn: Connection) -> list[str]:
     rows = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
     quick = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
@@ -511,6 +517,9 @@ class Vault:
         """Write a backup file to ``out`` (atomic, 0600)."""
         key = self._require_key()
         layout = self.directory.layout
+        if kind == "manual" and layout.contains(Path(out)):
+            # Never let a backup land on (or among) the live vault's own files.
+            raise outside_data_folder()
         schema = self.schema_version()
         seq = self.change_seq()
         with backup.scratch_path(layout.backups, "snapshot.db") as scratch:

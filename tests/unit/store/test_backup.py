@@ -171,3 +171,13 @@ def test_prune_keeps_newest(tmp_path: Path) -> None:
         "20261108T",
         "20261109T",
     ]
+
+
+def test_manual_backup_inside_the_vault_folder_is_refused(vault: Vault) -> None:
+    from app.errors import BadInput
+
+    root = vault.directory.layout.root
+    for target in (root / "vault.db", root / "backups" / "x.samraad-backup"):
+        with pytest.raises(BadInput, match="outside"):
+            vault.backup_to(target)
+    assert vault.self_test().ok
