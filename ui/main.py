@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import i18n
 from app.errors import KnownError
 from app.i18n import _
+from app.logging_setup import configure_logging, install_excepthook
 from app.paths import resolve_data_dir
 from app.store.vault import VaultDirectory
 from ui.main_window import MainWindow, app_icon
@@ -46,6 +47,11 @@ def run_gui(data_dir: Path, lang: str) -> int:
 
 def main() -> int:
     """Entry point of the ``samraad-gui`` script."""
+    install_excepthook()
+    try:
+        configure_logging()
+    except OSError:
+        pass  # No log is better than no Samråd.
     return run_gui(resolve_data_dir(None), i18n.choose_language(None))
 
 

@@ -64,7 +64,8 @@ class BackupFile:
     db_offset: int
 
 
-def _bad() -> BadBackup:
+def bad_backup() -> BadBackup:
+    """The one sentence for any backup that cannot be used."""
     return BadBackup(_("The file is not a Samråd backup, or it is damaged or incomplete."))
 
 
@@ -148,23 +149,23 @@ def read_header(path: Path) -> BackupFile:
     try:
         with path.open("rb") as f:
             if f.read(len(MAGIC)) != MAGIC:
-                raise _bad()
+                raise bad_backup()
             raw_len = f.read(4)
             if len(raw_len) != 4:
-                raise _bad()
+                raise bad_backup()
             (length,) = struct.unpack(">I", raw_len)
             if length > MAX_HEADER:
-                raise _bad()
+                raise bad_backup()
             raw = f.read(length)
             total = os.fstat(f.fileno()).st_size
     except FileNotFoundError:
         raise BadBackup(_("The backup file does not exist.")) from None
     except IsADirectoryError:
-        raise _bad() from None
+        raise bad_backup() from None
     try:
         data = json.loads(raw.decode("utf-8"))
         if data["format_version"] != FORMAT_VERSION:
-            raise _bad()
+            raise bad_backup()
         header = BackupHeader(
             vault_id=str(data["vault_id"]),
             created_at=str(data["created_at"]),
@@ -175,12 +176,12 @@ def read_header(path: Path) -> BackupFile:
             keyfile=keyfile_mod.from_json(data["keyfile"]),
         )
     except KnownError:
-        raise _bad() from None
+        raise bad_backup() from None
     except (UnicodeDecodeError, ValueError, KeyError, TypeError):
-        raise _bad() from None
+        raise bad_backup() from None
     offset = len(MAGIC) + 4 + length
     if total - offset != header.db_size:
-        raise _bad()
+        raise bad_backup()
     return BackupFile(path=path, header=header, db_offset=offset)
 
 
@@ -197,7 +198,7 @@ def extract_database(backup: BackupFile, dest: Path) -> None:
         os.fsync(out.fileno())
     if digest.hexdigest() != backup.header.db_sha256:
         dest.unlink()
-        raise _bad()
+        raise bad_backup()
 
 
 def auto_backups(directory: Path) -> list[Path]:

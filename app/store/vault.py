@@ -295,6 +295,23 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
         self._require_held()
         return self._open_session(key, self._read_keyfile(), method=method)
 
+    def rewrap_passphrase(self, key: bytes, new_passphrase: str) -> None:
+        """Seal ``key`` under ``new_passphrase`` and replace the key file atomically.
+
+        A crash leaves the old or the new key file whole: exactly one of the
+        two passphrases opens the vault, and the recovery slot is untouched.
+        """
+        kf = self._read_keyfile()
+        slot = keyfile_mod.seal(
+            kf.vault_id,
+            keyfile_mod.SLOT_PASSPHRASE,
+            normalise_passphrase(new_passphrase),
+            key,
+            self._passphrase_kdf,
+            self._random(28),
+        )
+        keyfile_mod.write(self.layout.keyfile, kf.with_slot(keyfile_mod.SLOT_PASSPHRASE, slot))
+
     def remembered_backend(self) -> str | None:
         """The keyring backend that holds this vault's key, if the user asked for it."""
         return self._read_keyfile().remembered_with
@@ -393,7 +410,7 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
             finally:
                 check.close()
             if problems or owner is None or owner[0] != kf.vault_id:
-                raise backup._bad()
+                raise backup.bad_backup()
             keyfile_mod.write(self.layout.restore_keyfile, kf)
         except BaseException:
             for leftover in (staged_db, self.layout.restore_keyfile):
@@ -487,17 +504,7 @@ class Vault:
         problem = passphrase_problem(new_passphrase)
         if problem:
             raise WeakPassphrase(problem)
-        directory = self.directory
-        kf = directory._read_keyfile()
-        slot = keyfile_mod.seal(
-            kf.vault_id,
-            keyfile_mod.SLOT_PASSPHRASE,
-            normalise_passphrase(new_passphrase),
-            self._require_key(),
-            directory._passphrase_kdf,
-            directory._random(28),
-        )
-        keyfile_mod.write(directory.layout.keyfile, kf.with_slot(keyfile_mod.SLOT_PASSPHRASE, slot))
+        self.directory.rewrap_passphrase(self._require_key(), new_passphrase)
         self.audit(Action.PASSPHRASE_CHANGED)
 
     def database_key(self) -> bytes:
