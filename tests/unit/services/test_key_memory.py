@@ -4,48 +4,22 @@ from pathlib import Path
 
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 
 from app.services import key_memory
 from app.store import audit
 from app.store.keyring_cache import KeyringCache
 from app.store.vault import Vault
+from tests.helpers.keyrings import MemoryKeyring, OtherMemoryKeyring, fqname, only
 from tests.helpers.vaults import PASSPHRASE, open_directory
 
 
-class DictKeyring(KeyringBackend):
-    """An in-memory stand-in for an OS keyring (allow-listed explicitly per test)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("absent")
-
-
-class OtherDictKeyring(DictKeyring):
-    """A different backend class: as if the OS keyring changed."""
-
-
-def name_of(backend: object) -> str:
-    return f"{type(backend).__module__}.{type(backend).__qualname__}"
-
-
 def cache_for(backend: KeyringBackend) -> KeyringCache:
-    return KeyringCache(backend=backend, allowed=frozenset({name_of(backend)}), timeout=2)
+    return KeyringCache(backend=backend, allowed=only(backend), timeout=2)
 
 
 def test_remembered_key_unlocks_without_passphrase(vault: Vault) -> None:
-    store = DictKeyring()
-    assert key_memory.remember(vault, cache_for(store)) == name_of(store)
+    store = MemoryKeyring()
+    assert key_memory.remember(vault, cache_for(store)) == fqname(store)
     assert "vault.key_remembered" in [e.action for e in audit.entries(vault.conn)]
     directory = vault.directory
     vault.close()
@@ -56,7 +30,7 @@ def test_remembered_key_unlocks_without_passphrase(vault: Vault) -> None:
 
 
 def test_key_is_not_in_the_key_file_or_any_vault_file(vault: Vault) -> None:
-    key_memory.remember(vault, cache_for(DictKeyring()))
+    key_memory.remember(vault, cache_for(MemoryKeyring()))
     key = vault.database_key()
     root: Path = vault.directory.layout.root
     vault.close()
@@ -67,18 +41,18 @@ def test_key_is_not_in_the_key_file_or_any_vault_file(vault: Vault) -> None:
 
 
 def test_changed_backend_means_passphrase_and_deletes_nothing(vault: Vault) -> None:
-    first = DictKeyring()
+    first = MemoryKeyring()
     key_memory.remember(vault, cache_for(first))
     directory = vault.directory
     vault.close()
-    assert key_memory.unlock_remembered(directory, cache_for(OtherDictKeyring())) is None
+    assert key_memory.unlock_remembered(directory, cache_for(OtherMemoryKeyring())) is None
     assert len(first.entries) == 1
-    assert directory.remembered_backend() == name_of(first)
+    assert directory.remembered_backend() == fqname(first)
     directory.unlock(PASSPHRASE).close()
 
 
 def test_no_usable_keyring_says_so_in_one_sentence(vault: Vault) -> None:
-    plain = DictKeyring()
+    plain = MemoryKeyring()
     not_allowed = KeyringCache(backend=plain, allowed=frozenset(), timeout=2)
     with pytest.raises(key_memory.KeyringUnavailable, match="passphrase"):
         key_memory.remember(vault, not_allowed)
@@ -87,7 +61,7 @@ def test_no_usable_keyring_says_so_in_one_sentence(vault: Vault) -> None:
 
 
 def test_forget_removes_the_key_and_the_note(vault: Vault) -> None:
-    store = DictKeyring()
+    store = MemoryKeyring()
     key_memory.remember(vault, cache_for(store))
     key_memory.forget(vault, cache_for(store))
     assert store.entries == {}
@@ -98,7 +72,7 @@ def test_forget_removes_the_key_and_the_note(vault: Vault) -> None:
 
 
 def test_stale_key_in_keyring_falls_back_to_passphrase(tmp_path: Path) -> None:
-    store = DictKeyring()
+    store = MemoryKeyring()
     with open_directory(tmp_path / "v") as directory:
         vault = directory.create(PASSPHRASE, "DK").vault
         key_memory.remember(vault, cache_for(store))

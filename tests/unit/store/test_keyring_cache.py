@@ -19,45 +19,13 @@ import keyring.backends.null
 import keyring.core
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.errors import KeyringError, KeyringLocked, PasswordDeleteError
+from keyring.errors import KeyringError, KeyringLocked
 from keyrings.alt.file import PlaintextKeyring
 
 from app.store.keyring_cache import ALLOWED_BACKENDS, SERVICE, KeyringCache
+from tests.helpers.keyrings import MemoryKeyring, OtherMemoryKeyring, fqname, only
 
 VAULT = "vault-0a1b2c"
-
-
-def fqname(backend: object) -> str:
-    cls = type(backend)
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def only(backend: object) -> frozenset[str]:
-    return frozenset({fqname(backend)})
-
-
-class MemoryKeyring(KeyringBackend):
-    """A working keyring held in a dict."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise PasswordDeleteError("no such entry") from None
-
-
-class OtherMemoryKeyring(MemoryKeyring):
-    """The same, under another name: the backend has changed."""
 
 
 class LockedKeyring(KeyringBackend):
