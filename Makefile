@@ -44,7 +44,7 @@ translations: $(STAMP) $(MO)
 	$(BIN)/pybabel compile --use-fuzzy -D samraad -i $< -o $@ >/dev/null
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -o resources/translations/samraad.pot \
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o resources/translations/samraad.pot \
 	  --project=Samraad --no-location --sort-output app ui
 	for lang in da nb; do \
 	  if [ -f resources/translations/$$lang/LC_MESSAGES/samraad.po ]; then action=update; \

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 from app import __version__, i18n
 from app.domain.secrets_policy import passphrase_problem
 from app.errors import BadInput, KnownError, VaultExists, WeakPassphrase
+from app.fileio import atomic_write
 from app.i18n import _
-from app.paths import resolve_data_dir
-from app.services import key_memory
+from app.paths import default_demo_dir, resolve_data_dir
+from app.reports import calendar_export
+from app.services import demo, key_memory, sites_service
+from app.services.calendar_service import CalendarService
+from app.store import sites_repo
 from app.store.keyring_cache import KeyringCache
 from app.store.vault import Vault, VaultDirectory, outside_data_folder
 
@@ -76,9 +82,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("recover", _("unlock with the recovery code and set a new passphrase"))
     p.add_argument("--recovery-code-file")
     p.add_argument("--new-passphrase-file")
+    p = command("calendar", _("list meetings (table, JSON or iCalendar)"))
+    p.add_argument("--from", dest="date_from", type=_date_arg)
+    p.add_argument("--to", dest="date_to", type=_date_arg)
+    p.add_argument("--format", choices=("table", "json", "ics"), default="table")
+    p.add_argument("--out", help=_("write to this file instead of the screen"))
+    p = command("sites", _("list sites, or import sites and contacts from CSV"))
+    p.add_argument("action", nargs="?", choices=("import",))
+    p.add_argument("file", nargs="?")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = command("demo", _("create a vault of fictional demo data"))
+    p.add_argument("--size", choices=("small", "large"), default="small")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--country", choices=("DK", "NO"), default="DK")
     p = command("remember", _("remember the key in the system keyring on this computer"))
     p.add_argument("--forget", action="store_true", help=_("stop remembering it"))
     return parser
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a date like 2026-11-23").format(text=text)
+        ) from None
 
 
 # --- secrets from file, environment or prompt ---------------------------------------
@@ -239,6 +267,121 @@ def cmd_remember(directory: VaultDirectory, args: argparse.Namespace, out: TextI
     return EXIT_OK
 
 
+def _today() -> date:
+    return date.today()
+
+
+def _emit(text: str, out_path: str | None, out: TextIO) -> None:
+    if out_path:
+        # The user asked for this file: written atomically, private (0600).
+        atomic_write(Path(out_path), text.encode("utf-8"))
+    else:
+        out.write(text)
+
+
+def cmd_calendar(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    today = _today()
+    first = args.date_from or today
+    last = args.date_to or first + timedelta(days=27)
+    if last < first:
+        raise BadInput(_("The end date is before the start date."))
+    vault = unlock(directory, args)
+    try:
+        service = CalendarService(vault)
+        service.ensure_horizon(today)
+        meetings = service.between(first, last)
+        if args.format == "json":
+            text = (
+                json.dumps(
+                    [calendar_export.meeting_json(m) for m in meetings],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+        elif args.format == "ics":
+            text = calendar_export.ics(meetings, stamp=vault.ctx.clock())
+        else:
+            text = calendar_export.table(meetings)
+    finally:
+        vault.close()
+    _emit(text, args.out, out)
+    return EXIT_OK
+
+
+def cmd_sites(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    if args.action == "import":
+        if not args.file:
+            raise BadInput(_("Name the CSV file to import."))
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError:
+            raise BadInput(_("The file {name} cannot be read.").format(name=args.file)) from None
+        vault = unlock(directory, args)
+        try:
+            report = sites_service.import_csv(vault, data)
+        except sites_service.ImportRejected as rejected:
+            for line in rejected.details():
+                sys.stderr.write(line + "\n")
+            raise
+        finally:
+            vault.close()
+        out.write(
+            _("Imported {sites} sites and {contacts} contacts ({districts} new districts).").format(
+                sites=report.sites, contacts=report.contacts, districts=report.districts
+            )
+            + "\n"
+        )
+        return EXIT_OK
+    vault = unlock(directory, args)
+    try:
+        sites = sites_repo.list_all(vault.conn)
+    finally:
+        vault.close(auto_backup=False)
+    if args.format == "json":
+        rows = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "kind": s.kind,
+                "district": s.district,
+                "district_id": s.district_id,
+                "address": s.address,
+            }
+            for s in sites
+        ]
+        out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(calendar_export.sites_table(sites))
+    return EXIT_OK
+
+
+def cmd_demo(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    if directory.exists():
+        raise VaultExists(_("A vault already exists in this data folder."))
+    passphrase = (
+        _read_secret_file(args.passphrase_file)
+        if args.passphrase_file
+        else os.environ.get("SAMRAAD_PASSPHRASE", demo.DEMO_PASSPHRASE)
+    )
+    vault, summary = demo.create_demo(
+        directory,
+        _today(),
+        seed=args.seed,
+        size=args.size,
+        country=args.country,
+        passphrase=passphrase,
+    )
+    vault.close()
+    out.write(
+        _(
+            "Demo vault with fictional data created in {path} ({sites} sites, {meetings} meetings)."
+        ).format(path=directory.layout.root, sites=summary.sites, meetings=summary.meetings)
+        + "\n"
+    )
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[VaultDirectory, argparse.Namespace, TextIO], int]] = {
     "init": cmd_init,
     "self-test": cmd_self_test,
@@ -247,6 +390,9 @@ COMMANDS: dict[str, Callable[[VaultDirectory, argparse.Namespace, TextIO], int]]
     "passphrase": cmd_passphrase,
     "recover": cmd_recover,
     "remember": cmd_remember,
+    "calendar": cmd_calendar,
+    "sites": cmd_sites,
+    "demo": cmd_demo,
 }
 
 
@@ -263,7 +409,10 @@ def run(argv: Sequence[str], out: TextIO) -> int:
     i18n.set_language(i18n.choose_language(args.lang))
     if args.command is None:
         return _start_gui(args)
-    with VaultDirectory.open(resolve_data_dir(args.data_dir)) as directory:
+    data_dir = resolve_data_dir(args.data_dir)
+    if args.command == "demo" and not args.data_dir and not os.environ.get("SAMRAAD_DATA_DIR"):
+        data_dir = default_demo_dir()
+    with VaultDirectory.open(data_dir) as directory:
         return COMMANDS[args.command](directory, args, out)
 
 

@@ -65,3 +65,8 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message with a plural form."""
     return _translation.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
+    """Mark ``message`` for the catalogue without translating it yet."""
+    return message

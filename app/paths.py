@@ -25,6 +25,11 @@ def resolve_data_dir(given: str | os.PathLike[str] | None) -> Path:
     return default_data_dir()
 
 
+def default_demo_dir() -> Path:
+    """Where ``samraad demo`` puts its vault unless told: beside, never inside, the real one."""
+    return Path(platformdirs.user_data_dir(APP_NAME + "-demo", appauthor=False))
+
+
 def log_dir() -> Path:
     """The log directory: ``SAMRAAD_LOG_DIR`` or the platform's user log dir."""
     override = os.environ.get("SAMRAAD_LOG_DIR")

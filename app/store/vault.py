@@ -195,13 +195,15 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
 
     # --- create -------------------------------------------------------------------
 
-    def create(self, passphrase: str, country: str = "DK") -> Created:
+    def create(self, passphrase: str, country: str = "DK", *, demo: bool = False) -> Created:
         """Create a new vault; returns the unlocked session and the recovery code.
 
-        The recovery code is returned once and stored nowhere in clear.
+        The recovery code is returned once and stored nowhere in clear. A
+        ``demo`` vault (fictional data only) may use a short passphrase such
+        as "demo"; every other vault must follow the passphrase rules.
         """
         self._require_held()
-        problem = passphrase_problem(passphrase)
+        problem = None if demo and passphrase else passphrase_problem(passphrase)
         if problem:
             raise WeakPassphrase(problem)
         if country not in COUNTRIES:
@@ -241,7 +243,9 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
             leftover.unlink(missing_ok=True)
         conn = open_database(self.layout.db_new, db_key, create=True)
         try:
-            migrate.upgrade(conn)
+            # Identity first (schema 1), then the rest: later migrations seed
+            # records, and every record names the vault that wrote it.
+            migrate.upgrade(conn, target=1)
             with transaction(conn):
                 conn.executemany(
                     "INSERT INTO vault_meta (key, value) VALUES (?, ?)",
@@ -250,6 +254,7 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
                 audit.append(
                     conn, now, Action.VAULT_CREATED, "vault", vault_id, {"country": country}
                 )
+            migrate.upgrade(conn)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()

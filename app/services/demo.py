@@ -1,0 +1,226 @@
+"""A vault of fictional demo data: districts, sites, people and a year of meetings.
+
+Deterministic for a given seed and ``today``: the same command gives the same
+vault (ids aside), so screenshots and tests are repeatable. Every name here
+is invented.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from app.domain import closures
+from app.domain.calendar_model import ForumKind, HolidayPolicy, SiteKind
+from app.errors import BadInput
+from app.i18n import _
+from app.services import sites_service
+from app.services.calendar_service import CalendarService
+from app.store import forums_repo, roles_repo
+from app.store.vault import Vault, VaultDirectory
+
+DEMO_PASSPHRASE = "demo"
+SIZES = ("small", "large")
+
+_DISTRICTS = {
+    "DK": ("Nordskov", "Åbrink", "Søndervig"),
+    "NO": ("Nordli", "Åsmyra", "Sørvika"),
+}
+_DAYCARE_WORDS = (
+    "Mælkebøtten",
+    "Regnbuen",
+    "Skovtrolden",
+    "Solsikken",
+    "Myretuen",
+    "Bikuben",
+    "Kastanjen",
+    "Troldehøjen",
+    "Spiren",
+)
+_FIRST = (
+    "Anne",
+    "Bo",
+    "Camilla",
+    "Dorthe",
+    "Emil",
+    "Freja",
+    "Gitte",
+    "Henrik",
+    "Ida",
+    "Jens",
+    "Karen",
+    "Lars",
+    "Mette",
+    "Niels",
+    "Oda",
+    "Per",
+    "Rikke",
+    "Søren",
+    "Tove",
+    "Ulla",
+)
+_LAST = (
+    "Abildgaard",
+    "Bruun",
+    "Dalsgaard",
+    "Engholm",
+    "Fjord",
+    "Greve",
+    "Holm",
+    "Krog",
+    "Lund",
+    "Mørk",
+    "Nygaard",
+    "Overby",
+    "Rask",
+    "Skov",
+    "Toft",
+    "Vang",
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo created."""
+
+    districts: int
+    sites: int
+    contacts: int
+    series: int
+    meetings: int
+
+
+def create_demo(
+    directory: VaultDirectory,
+    today: date,
+    *,
+    seed: int = 1,
+    size: str = "small",
+    country: str = "DK",
+    passphrase: str = DEMO_PASSPHRASE,
+) -> tuple[Vault, DemoSummary]:
+    """Create the demo vault in ``directory`` and fill it; returns the open session."""
+    if size != "small":
+        raise BadInput(_("Only the small demo exists so far."))
+    vault = directory.create(passphrase, country, demo=True).vault
+    summary = fill(vault, today, random.Random(seed))
+    return vault, summary
+
+
+def _monday_on_or_before(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def fill(vault: Vault, today: date, rng: random.Random) -> DemoSummary:
+    """Fill an empty vault with the demo's districts, sites, people and series."""
+    calendar = CalendarService(vault)
+    country = vault.country
+    for year in range(today.year - 1, today.year + 2):
+        for period in closures.demo_school_holidays(country, year):
+            calendar.add_school_holiday(period)
+    roles = {r.key: r.id for r in roles_repo.list_all(vault.conn) if r.key}
+    forums = {f.kind: f.id for f in forums_repo.list_all(vault.conn)}
+    names = iter(rng.sample([f"{f} {la}" for f in _FIRST for la in _LAST], 200))
+    daycare_words = iter(rng.sample(_DAYCARE_WORDS, len(_DAYCARE_WORDS)))
+    start = _monday_on_or_before(today - timedelta(days=182))
+    counts = {"sites": 0, "contacts": 0, "series": 0}
+
+    def contact(role: str, site_id: str | None) -> None:
+        sites_service.add_contact(
+            vault,
+            next(names),
+            roles[role],
+            site_id,
+            phone=f"+45 {rng.randint(20, 99)} "
+            f"{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+        )
+        counts["contacts"] += 1
+
+    for d_index, district_name in enumerate(_DISTRICTS[country]):
+        district_id, _changes = sites_service.add_district(vault, f"{district_name} skoledistrikt")
+        school_id, _changes = sites_service.add_site(
+            vault,
+            f"{district_name} Skole",
+            SiteKind.SCHOOL,
+            district_id,
+            address=f"Skolevej {d_index + 1}",
+            leader=next(names),
+        )
+        counts["sites"] += 1
+        for role in ("leader", "teacher", "teacher", "ppr", "health-visitor", "ssp-worker"):
+            contact(role, school_id)
+        weekday = 1 + d_index  # Tuesday, Wednesday, Thursday
+        calendar.add_series(
+            forums[ForumKind.SCHOOL_RESOURCE_TEAM],
+            school_id,
+            datetime.combine(start + timedelta(days=weekday), time(12, 30)),
+            today,
+            holiday_policy=HolidayPolicy.MOVE,
+        )
+        calendar.add_series(
+            forums[ForumKind.DISTRICT_HALF_YEARLY],
+            school_id,
+            datetime.combine(start + timedelta(days=weekday + 7 * d_index), time(15, 0)),
+            today,
+        )
+        counts["series"] += 2
+        for c_index in range(3):
+            site_id, _changes = sites_service.add_site(
+                vault,
+                f"Børnehuset {next(daycare_words)}",
+                SiteKind.DAYCARE,
+                district_id,
+                address=f"Børnestien {c_index + 1}",
+                leader=next(names),
+            )
+            counts["sites"] += 1
+            for role in ("leader", "pedagogue", "pedagogue"):
+                contact(role, site_id)
+            offset = (3 * d_index + c_index) % 5  # spread the day-cares over the 5-week cycle
+            hour = time(9, 0) if c_index % 2 == 0 else time(13, 0)
+            calendar.add_series(
+                forums[ForumKind.DAYCARE_CONSULTATION],
+                site_id,
+                datetime.combine(start + timedelta(weeks=offset), hour),
+                today,
+                holiday_policy=HolidayPolicy.MOVE,
+            )
+            counts["series"] += 1
+        family_id, _changes = sites_service.add_site(
+            vault,
+            f"Dagplejen {district_name}",
+            SiteKind.FAMILY_DAYCARE,
+            district_id,
+            leader=next(names),
+        )
+        counts["sites"] += 1
+        contact("leader", family_id)
+        # A few one-off meetings in the coming weeks.
+        calendar.add_meeting(
+            forums[ForumKind.DIALOGUE],
+            school_id,
+            datetime.combine(
+                _monday_on_or_before(today) + timedelta(days=7 + d_index), time(10, 0)
+            ),
+        )
+        calendar.add_meeting(
+            forums[ForumKind.NETWORK],
+            school_id,
+            datetime.combine(
+                _monday_on_or_before(today) + timedelta(days=15 + d_index), time(14, 0)
+            ),
+        )
+    for role in (
+        "psychologist",
+        "authority-caseworker",
+        "family-therapist",
+        "occupational-therapist",
+    ):
+        contact(role, None)
+    for meeting in calendar.between(start, today - timedelta(days=1)):
+        calendar.mark_held(meeting.id)
+    meetings = len(calendar.between(start, today + timedelta(days=400)))
+    return DemoSummary(
+        len(_DISTRICTS[country]), counts["sites"], counts["contacts"], counts["series"], meetings
+    )
