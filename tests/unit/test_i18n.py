@@ -32,8 +32,9 @@ def _po_path(lang: str) -> Path:
 
 
 def _template_ids() -> list[str]:
+    """Every msgid of the template; a plural entry by its singular form (its key)."""
     template = _read(TRANSLATIONS / "samraad.pot")
-    ids = [str(m.id) for m in template if m.id]
+    ids = [m.id[0] if isinstance(m.id, tuple) else m.id for m in template if m.id]
     assert ids, "the .pot template has no messages"
     return ids
 
@@ -63,12 +64,15 @@ def test_every_message_is_translated_with_the_same_placeholders(lang: str) -> No
             continue
         if message.fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
-        translation = message.string
-        if not isinstance(translation, str) or not translation.strip():
-            problems.append(f"empty: {msgid!r}")
-            continue
-        if set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(translation)):
-            problems.append(f"placeholders differ: {msgid!r} -> {translation!r}")
+        # A plural entry has one translation per plural form; each must be whole.
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        wanted = set().union(*(PLACEHOLDER.findall(source) for source in sources))
+        for translation in forms:
+            if not isinstance(translation, str) or not translation.strip():
+                problems.append(f"empty: {msgid!r}")
+            elif set(PLACEHOLDER.findall(translation)) != wanted:
+                problems.append(f"placeholders differ: {msgid!r} -> {translation!r}")
     assert not problems, f"{lang}:\n" + "\n".join(problems)
 
 
