@@ -21,7 +21,7 @@ from app import __version__, i18n
 from app.domain.secrets_policy import passphrase_problem
 from app.errors import BadInput, KnownError, VaultExists, WeakPassphrase
 from app.fileio import atomic_write
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.paths import default_demo_dir, resolve_data_dir
 from app.reports import calendar_export
 from app.services import demo, key_memory, sites_service
@@ -285,6 +285,8 @@ def cmd_calendar(directory: VaultDirectory, args: argparse.Namespace, out: TextI
     last = args.date_to or first + timedelta(days=27)
     if last < first:
         raise BadInput(_("The end date is before the start date."))
+    if args.out and not Path(args.out).parent.is_dir():
+        raise BadInput(_("The folder {name} does not exist.").format(name=Path(args.out).parent))
     vault = unlock(directory, args)
     try:
         service = CalendarService(vault)
@@ -326,12 +328,14 @@ def cmd_sites(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) 
             raise
         finally:
             vault.close()
-        out.write(
-            _("Imported {sites} sites and {contacts} contacts ({districts} new districts).").format(
-                sites=report.sites, contacts=report.contacts, districts=report.districts
-            )
-            + "\n"
+        parts = (
+            ngettext("{n} site", "{n} sites", report.sites).format(n=report.sites),
+            ngettext("{n} contact", "{n} contacts", report.contacts).format(n=report.contacts),
+            ngettext("{n} new district", "{n} new districts", report.districts).format(
+                n=report.districts
+            ),
         )
+        out.write(_("Imported: {parts}.").format(parts=", ".join(parts)) + "\n")
         return EXIT_OK
     vault = unlock(directory, args)
     try:
@@ -412,7 +416,8 @@ def run(argv: Sequence[str], out: TextIO) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     if args.command == "demo" and not args.data_dir and not os.environ.get("SAMRAAD_DATA_DIR"):
         data_dir = default_demo_dir()
-    with VaultDirectory.open(data_dir) as directory:
+    creates = args.command in ("init", "demo", "restore")
+    with VaultDirectory.open(data_dir, create=creates) as directory:
         return COMMANDS[args.command](directory, args, out)
 
 

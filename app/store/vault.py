@@ -109,9 +109,18 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
     # --- holding the directory ----------------------------------------------------
 
     @classmethod
-    def open(cls, root: Path, **kwargs: object) -> VaultDirectory:
-        """Take the directory (creating it, 0700) and finish any interrupted work."""
+    def open(cls, root: Path, *, create: bool = True, **kwargs: object) -> VaultDirectory:
+        """Take the directory and finish any interrupted work.
+
+        With ``create`` (init, demo, restore, the GUI's first run) a missing
+        folder is made (0700); without it a missing folder is an error, so a
+        mistyped ``--data-dir`` never leaves an empty folder behind.
+        """
         directory = cls(root, **kwargs)  # type: ignore[arg-type]
+        if not create and not directory.layout.root.is_dir():
+            raise VaultMissing(
+                _("There is no vault in this data folder yet; create one with “samraad init”.")
+            )
         directory.acquire()
         return directory
 
