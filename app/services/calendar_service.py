@@ -241,11 +241,15 @@ class CalendarService:
     def ensure_horizon(self, today: date) -> Changes:
         """Generate meetings up to a year ahead for every series that is behind."""
         target = today + timedelta(days=HORIZON_DAYS - HORIZON_SLACK_DAYS)
-        behind = [
-            s
-            for s in series_repo.list_all(self.vault.conn)
-            if s.generated_until is None or date.fromisoformat(s.generated_until) < target
-        ]
+
+        def is_behind(s: series_repo.Series) -> bool:
+            if s.generated_until is None:
+                return True
+            # A series that ends sooner is complete once generated to its end.
+            goal = min(target, date.fromisoformat(s.ends_on)) if s.ends_on else target
+            return date.fromisoformat(s.generated_until) < goal
+
+        behind = [s for s in series_repo.list_all(self.vault.conn) if is_behind(s)]
         changed = Changes()
         if not behind:
             return changed
@@ -287,7 +291,9 @@ class CalendarService:
         existing = {m.occurrence_key: m for m in meetings_repo.of_series(conn, series_id)}
         touched: set[str] = set()
         for key, meeting in existing.items():
-            if key is None or date.fromisoformat(key) < window_first:
+            # Only meetings on or after the change may go: a new series keeps
+            # nothing older than its start, a changed one keeps its past.
+            if key is None or date.fromisoformat(key) < (from_day or window_first):
                 continue
             if meeting.detached or meeting.status != MeetingStatus.PLANNED:
                 continue
@@ -495,7 +501,9 @@ class CalendarService:
         for (site_id, forum_id), days in sorted(dates.items()):
             forum = rules[forum_id]
             assert forum.max_gap_days is not None
+            # Day-cares stay open in school holidays: their gaps count in full.
+            counted = holidays if forum.school_holiday_policy == "skip" else []
             findings.append(
-                cadence.check(site_id, forum.kind, days, period, forum.max_gap_days, holidays)
+                cadence.check(site_id, forum.kind, days, period, forum.max_gap_days, counted)
             )
         return findings
