@@ -149,6 +149,44 @@ class CalendarService:
             school_holidays=self.school_holidays(),
         )
 
+    # --- forums -------------------------------------------------------------------
+
+    def change_forum(
+        self,
+        forum_id: str,
+        *,
+        name: str | None = None,
+        default_rrule: str | None = None,
+        default_duration_minutes: int | None = None,
+        max_gap_days: int | None = None,
+    ) -> Changes:
+        """Change a forum's defaults, e.g. the day-care consultation to every 4th Monday.
+
+        Existing series keep their own rule; the new default applies to new series.
+        """
+        fields: dict[str, object] = {}
+        if name is not None:
+            if not name.strip():
+                raise BadInput(_("A forum needs a name."))
+            fields["name"] = name.strip()
+        if default_rrule is not None:
+            problem = recurrence.validate_rrule(default_rrule)
+            if problem:
+                raise BadInput(problem)
+            fields["default_rrule"] = default_rrule
+        if default_duration_minutes is not None:
+            if default_duration_minutes <= 0:
+                raise BadInput(_("A meeting must last at least one minute."))
+            fields["default_duration_minutes"] = default_duration_minutes
+        if max_gap_days is not None:
+            if max_gap_days <= 0:
+                raise BadInput(_("The longest allowed gap must be at least one day."))
+            fields["max_gap_days"] = max_gap_days
+        with self.vault.transaction() as conn:
+            if not forums_repo.update(conn, self.vault.ctx, forum_id, **fields):
+                raise BadInput(_("There is no such forum."))
+        return Changes.of("forums", forum_id)
+
     # --- series -------------------------------------------------------------------
 
     def add_series(

@@ -751,3 +751,19 @@ def test_demo_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
     assert one[0] and one[1]
     # The comparison is not vacuous: another seed gives other people and places.
     assert demo_snapshot(tmp_path / "three", seed=2)[0] != one[0]
+
+
+def test_daycare_consultation_can_be_changed_to_every_fourth_monday(vault: Vault) -> None:
+    service = CalendarService(vault)
+    forum = forums_repo.by_kind(vault.conn, "daycare-consultation")
+    assert forum is not None
+    service.change_forum(forum.id, default_rrule="FREQ=WEEKLY;INTERVAL=4;BYDAY=MO", max_gap_days=28)
+    changed = forums_repo.get(vault.conn, forum.id)
+    assert changed is not None
+    assert changed.default_rrule == "FREQ=WEEKLY;INTERVAL=4;BYDAY=MO"
+    assert changed.max_gap_days == 28
+    with pytest.raises(BadInput):
+        service.change_forum(forum.id, default_rrule="FREQ=SOMETIMES")
+    with pytest.raises(BadInput):
+        service.change_forum("no-such-forum", name="x")
+    assert forums_repo.get(vault.conn, forum.id) == changed
