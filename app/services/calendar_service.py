@@ -204,12 +204,7 @@ class CalendarService:
         ends_on: date | None = None,
     ) -> tuple[str, Changes]:
         """Create a series (the forum's defaults fill what is not given) and its meetings."""
-        conn = self.vault.conn
-        forum = forums_repo.get(conn, forum_id)
-        if forum is None:
-            raise BadInput(_("There is no such forum."))
-        if sites_repo.get(conn, site_id) is None:
-            raise BadInput(_("There is no such site."))
+        forum = self._forum_at_site(forum_id, site_id)
         rule = rrule or forum.default_rrule
         if not rule:
             raise BadInput(_("This forum has no default rhythm; give a recurrence rule."))
@@ -385,12 +380,7 @@ class CalendarService:
         self, forum_id: str, site_id: str, start: datetime, duration_minutes: int | None = None
     ) -> tuple[str, Changes]:
         """A single meeting (dialogue, network …) at any date and time (naive = local)."""
-        conn = self.vault.conn
-        forum = forums_repo.get(conn, forum_id)
-        if forum is None:
-            raise BadInput(_("There is no such forum."))
-        if sites_repo.get(conn, site_id) is None:
-            raise BadInput(_("There is no such site."))
+        forum = self._forum_at_site(forum_id, site_id)
         minutes = duration_minutes or forum.default_duration_minutes
         if minutes <= 0:
             raise BadInput(_("A meeting must last at least one minute."))
@@ -445,6 +435,15 @@ class CalendarService:
                 **fields,
             )
         return Changes.of("meetings", meeting.id)
+
+    def _forum_at_site(self, forum_id: str, site_id: str) -> forums_repo.Forum:
+        """The forum, after checking that both it and the site exist."""
+        forum = forums_repo.get(self.vault.conn, forum_id)
+        if forum is None:
+            raise BadInput(_("There is no such forum."))
+        if sites_repo.get(self.vault.conn, site_id) is None:
+            raise BadInput(_("There is no such site."))
+        return forum
 
     def _meeting(self, meeting_id: str) -> MeetingRow:
         meeting = meetings_repo.get(self.vault.conn, meeting_id)
