@@ -24,7 +24,7 @@ from app.fileio import atomic_write
 from app.i18n import _, ngettext
 from app.paths import default_demo_dir, resolve_data_dir
 from app.reports import calendar_export
-from app.services import demo, key_memory, sites_service
+from app.services import agenda_service, cases_service, demo, key_memory, sites_service
 from app.services.calendar_service import CalendarService
 from app.store import sites_repo
 from app.store.keyring_cache import KeyringCache
@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=("import",))
     p.add_argument("file", nargs="?")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p = command("cases", _("list cases"))
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = command("agenda", _("print a meeting's agenda as PDF"))
+    p.add_argument("meeting_id")
+    p.add_argument("--out", required=True)
+    p.add_argument("--per-child", help=_("also write one PDF per named child into this folder"))
     p = command("demo", _("create a vault of fictional demo data"))
     p.add_argument("--size", choices=("small", "large"), default="small")
     p.add_argument("--seed", type=int, default=1)
@@ -360,6 +366,74 @@ def cmd_sites(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) 
     return EXIT_OK
 
 
+def cmd_cases(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    vault = unlock(directory, args)
+    try:
+        summaries = cases_service.list_cases(vault, _today())
+    finally:
+        vault.close(auto_backup=False)
+    if args.format == "json":
+        rows = [
+            {
+                "id": s.row.id,
+                "kind": s.row.kind,
+                "first_name": s.row.first_name,
+                "surname": s.row.surname,
+                "birth_date": s.row.birth_date,
+                "age_or_year": s.row.age_or_year,
+                "site_id": s.row.site_id,
+                "level": s.row.level,
+                "status": s.row.status,
+                "opened_on": s.row.opened_on,
+                "closed_on": s.row.closed_on,
+                "consent_valid_today": s.consent_valid_today,
+            }
+            for s in summaries
+        ]
+        out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if not summaries:
+        out.write(_("No cases yet.") + "\n")
+    for s in summaries:
+        name = s.row.first_name + (f" {s.row.surname}" if s.row.surname else "")
+        consent = _("consent valid") if s.consent_valid_today else _("no valid consent")
+        out.write(
+            f"{name:<28} {_(s.row.kind):<10} {_('level')} {s.row.level}  {_(s.row.status):<8}"
+            f" {consent:<18} {s.row.id}\n"
+        )
+    return EXIT_OK
+
+
+def _writable_target(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise BadInput(_("The folder {name} does not exist.").format(name=path.parent))
+    if not os.access(path.parent, os.W_OK):
+        raise BadInput(_("The folder {name} cannot be written to.").format(name=path.parent))
+
+
+def cmd_agenda(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    target = Path(args.out)
+    _writable_target(target)
+    per_child = Path(args.per_child) if args.per_child else None
+    if per_child is not None:
+        if not per_child.is_dir():
+            raise BadInput(_("The folder {name} does not exist.").format(name=per_child))
+        _writable_target(per_child / "probe.pdf")
+    vault = unlock(directory, args)
+    try:
+        written = agenda_service.print_agenda(vault, args.meeting_id, target, per_child)
+    finally:
+        vault.close()
+    out.write(_("Agenda written to {path}.").format(path=written.agenda) + "\n")
+    for path in written.per_child:
+        out.write(_("Per-child agenda written to {path}.").format(path=path) + "\n")
+    out.write(
+        _("Reminder: a PDF is not encrypted; keep it where only the right people can read it.")
+        + "\n"
+    )
+    return EXIT_OK
+
+
 def cmd_demo(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
     if directory.exists():
         raise VaultExists(_("A vault already exists in this data folder."))
@@ -397,6 +471,8 @@ COMMANDS: dict[str, Callable[[VaultDirectory, argparse.Namespace, TextIO], int]]
     "calendar": cmd_calendar,
     "sites": cmd_sites,
     "demo": cmd_demo,
+    "cases": cmd_cases,
+    "agenda": cmd_agenda,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 DOMAIN = "samraad"
@@ -50,6 +51,32 @@ def set_language(lang: str) -> None:
         DOMAIN, localedir=str(translations_dir()), languages=[lang], fallback=True
     )
     _current = lang
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """A gettext function for ``lang`` that leaves the global language alone.
+
+    PDFs are written in the vault's language (DK -> Danish, NO -> Norwegian)
+    whatever the UI shows, so they cannot use :func:`_`. A missing catalogue or
+    message falls back to the English source string, as :func:`_` does.
+    """
+    return catalogue(lang).gettext
+
+
+def catalogue(lang: str | None = None) -> gettext.NullTranslations:
+    """The translations of ``lang`` (None: the current language), for gettext and ngettext."""
+    if lang is None:
+        return _translation
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")
+    return gettext.translation(
+        DOMAIN, localedir=str(translations_dir()), languages=[lang], fallback=True
+    )
+
+
+def language_for_country(country: str) -> str:
+    """The language of documents for a vault's country: DK -> da, NO -> nb, else en."""
+    return {"DK": "da", "NO": "nb"}.get(country.upper(), "en")
 
 
 def current_language() -> str:

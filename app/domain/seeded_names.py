@@ -41,6 +41,10 @@ ENUM_WORDS = (
     N_("planned"),
     N_("held"),
     N_("cancelled"),
+    N_("anonymous"),
+    N_("named"),
+    N_("open"),
+    N_("closed"),
 )
 
 

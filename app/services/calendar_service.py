@@ -322,6 +322,7 @@ class CalendarService:
             ):
                 wanted[occ.key.isoformat()] = occ
         existing = {m.occurrence_key: m for m in meetings_repo.of_series(conn, series_id)}
+        with_items = meetings_repo.agenda_item_counts(conn, [m.id for m in existing.values()])
         touched: set[str] = set()
         for key, meeting in existing.items():
             # Only meetings on or after the change may go: a new series keeps
@@ -331,6 +332,11 @@ class CalendarService:
             if meeting.detached or meeting.status != MeetingStatus.PLANNED:
                 continue
             target = wanted.get(key)
+            if target is None and with_items.get(meeting.id):
+                # An agenda is being prepared for it: keep it as a one-off.
+                meetings_repo.update(conn, ctx, meeting.id, detached=1)
+                touched.add(meeting.id)
+                continue
             if target is None:
                 meetings_repo.delete(conn, meeting.id)
                 touched.add(meeting.id)

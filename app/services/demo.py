@@ -89,6 +89,7 @@ class DemoSummary:
     contacts: int
     series: int
     meetings: int
+    cases: int = 0
 
 
 def create_demo(
@@ -220,7 +221,117 @@ def fill(vault: Vault, today: date, rng: random.Random) -> DemoSummary:
         contact(role, None)
     for meeting in calendar.between(start, today - timedelta(days=1)):
         calendar.mark_held(meeting.id)
+    cases = fill_cases(vault, today, rng)
     meetings = len(calendar.between(start, today + timedelta(days=400)))
     return DemoSummary(
-        len(_DISTRICTS[country]), counts["sites"], counts["contacts"], counts["series"], meetings
+        len(_DISTRICTS[country]),
+        counts["sites"],
+        counts["contacts"],
+        counts["series"],
+        meetings,
+        cases,
     )
+
+
+_CONCERNS = (
+    "Trækker sig fra legen og virker ked af det i længere perioder.",
+    "Meget fravær siden efterårsferien; kommer ofte træt om morgenen.",
+    "Udadreagerende i frikvartererne, konflikter med de andre børn.",
+    "Personalet er bekymret for sprogudviklingen.",
+    "Virker sulten og har ofte ikke madpakke med.",
+    "Svært ved at falde til ro efter skoleskift.",
+)
+# Fictional children with the names the PDF and leak tests need: diacritics,
+# a multi-part surname, and a surname that is also a common word ("Skov").
+_NAMED_CHILDREN = (
+    ("Emma", "Holm Østergård", date(2019, 4, 12), ("Mette Holm", "Jonas Østergård")),
+    ("Şükrü", "Nguyễn", date(2016, 9, 3), ("Anh Nguyễn",)),
+    ("Åsa", "Ødegård", date(2018, 2, 27), ("Kari Ødegård", "Per Lien")),
+    ("Noah", "Skov", date(2017, 11, 23), ("Line Skov", "Mads Krogh")),
+)
+_ANONYMOUS_CHILDREN = ("Ida", "Malik", "Sofie", "Oscar", "Alma", "Pseudonym A", "Villum", "Liva")
+
+
+def fill_cases(vault: Vault, today: date, rng: random.Random) -> int:
+    """Cases (anonymous and named, with consents in every state) and agendas."""
+    from app.domain.case_model import ConsentForm
+    from app.services import agenda_service, cases_service
+
+    calendar = CalendarService(vault)
+    forums = {f.kind: f for f in forums_repo.list_all(vault.conn)}
+    roles = {r.key: r.id for r in roles_repo.list_all(vault.conn) if r.key}
+    scope = [
+        roles[k]
+        for k in set(forums[ForumKind.SCHOOL_RESOURCE_TEAM].participant_roles)
+        | set(forums[ForumKind.DAYCARE_CONSULTATION].participant_roles)
+    ]
+    upcoming = [
+        m
+        for m in calendar.between(today, today + timedelta(days=35))
+        if m.forum_kind in (ForumKind.SCHOOL_RESOURCE_TEAM, ForumKind.DAYCARE_CONSULTATION)
+    ]
+    by_meeting: dict[str, list[str]] = {}
+    count = 0
+    if not upcoming:
+        return count
+    for index, name in enumerate(_ANONYMOUS_CHILDREN):
+        meeting = upcoming[index % len(upcoming)]
+        case_id, _c = cases_service.create_anonymous(
+            vault,
+            name,
+            meeting.site_id,
+            rng.choice(_CONCERNS),
+            today - timedelta(days=40),
+            age_or_year=rng.choice(("4 år", "5 år", "2. klasse", "6. klasse")),
+            level=rng.choice((0, 1, 1, 2)),
+        )
+        by_meeting.setdefault(meeting.id, []).append(case_id)
+        count += 1
+    # Named children: consent valid, expiring within 30 days, expired, withdrawn.
+    given = today - timedelta(days=180)
+    valid_until = {
+        "valid": given + timedelta(days=365),
+        "expiring": today + timedelta(days=rng.randint(5, 25)),
+        "expired": today - timedelta(days=10),
+        "withdrawn": given + timedelta(days=365),
+    }
+    for index, (first, surname, born, guardians) in enumerate(_NAMED_CHILDREN):
+        state = ("valid", "expiring", "expired", "withdrawn")[index % 4]
+        meeting = upcoming[(index * 3 + 1) % len(upcoming)]
+        case_id, _c = cases_service.create_anonymous(
+            vault,
+            first,
+            meeting.site_id,
+            rng.choice(_CONCERNS),
+            today - timedelta(days=200),
+            level=2,
+        )
+        guardian_ids = [
+            cases_service.add_guardian(vault, case_id, g, "forælder", True)[0] for g in guardians
+        ]
+        consent_id, _c = cases_service.record_consent(
+            vault,
+            case_id,
+            given,
+            ConsentForm.WRITTEN,
+            guardian_ids,
+            scope,
+            purpose="Tværfagligt samarbejde om barnets trivsel.",
+            valid_until=valid_until[state],
+        )
+        cases_service.make_named(vault, case_id, surname, born, given + timedelta(days=1))
+        if state == "withdrawn":
+            cases_service.withdraw_consent(
+                vault,
+                consent_id,
+                today - timedelta(days=10),
+                guardians[0],
+                "Ønsker ikke længere drøftelse med navn.",
+            )
+        by_meeting.setdefault(meeting.id, []).append(case_id)
+        count += 1
+    for meeting_id, case_ids in by_meeting.items():
+        for case_id in case_ids:
+            agenda_service.add_case_item(vault, meeting_id, case_id, minutes=rng.choice((15, 20)))
+        agenda_service.add_general_item(vault, meeting_id, "Orientering og planlægning", minutes=15)
+    return count

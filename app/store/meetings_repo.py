@@ -82,9 +82,18 @@ def of_series(conn: Connection, series_id: str) -> list[MeetingRow]:
 
 
 def agenda_item_counts(conn: Connection, meeting_ids: list[str]) -> dict[str, int]:
-    """Agenda items per meeting id; meetings without items are absent.
-
-    The agenda issue adds the ``agenda_items`` table and fills this in; until
-    then no meeting has items.
-    """
-    return {}
+    """Agenda items per meeting id; meetings without items are absent."""
+    if not meeting_ids:
+        return {}
+    counts: dict[str, int] = {}
+    # Chunked: SQLite caps the number of bound parameters per statement.
+    for start in range(0, len(meeting_ids), 500):
+        chunk = meeting_ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        rows = conn.execute(
+            f"SELECT meeting_id, COUNT(*) FROM agenda_items WHERE meeting_id IN ({marks})"
+            " GROUP BY meeting_id",
+            chunk,
+        )
+        counts.update({mid: int(n) for mid, n in rows})
+    return counts

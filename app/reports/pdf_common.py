@@ -1,0 +1,369 @@
+"""What every Samråd PDF shares: embedded fonts, styles, the page frame, private output.
+
+PDFs leave the vault (printed, handed to a colleague, attached to a record), so:
+
+* they are built in memory and written once with :func:`app.fileio.atomic_write`
+  (mode 0600): no temporary file ever holds the plaintext;
+* the document information holds only what the caller passes (title, subject,
+  author, keywords) plus creator and producer "Samråd" — never a child's name;
+* the text is set in DejaVu Sans, embedded with a Unicode map, because the
+  PDF base fonts cannot print "Şükrü Nguyễn" and a name must copy out exactly;
+* every page says it is confidential and which page of how many it is.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate
+
+from app.fileio import atomic_write
+from app.i18n import translator
+
+FONT = "SamraadSans"
+FONT_BOLD = "SamraadSans-Bold"
+CREATOR = "Samråd"
+
+# Text: near-black slate; accents: a muted navy; tables: light grey lines.
+INK = colors.HexColor("#1f2933")
+MUTED = colors.HexColor("#52606d")
+ACCENT = colors.HexColor("#1f3a5f")
+RULE = colors.HexColor("#b8c2cc")
+SHADE = colors.HexColor("#eef2f6")
+HEADER_SHADE = colors.HexColor("#dde5ee")
+WARNING_INK = colors.HexColor("#9b1c1c")
+WARNING_SHADE = colors.HexColor("#fdecec")
+
+PAGE_SIZE = A4
+LEFT_MARGIN = RIGHT_MARGIN = 20 * mm
+TOP_MARGIN = 18 * mm
+BOTTOM_MARGIN = 22 * mm
+# SimpleDocTemplate's frame pads its content by 6 pt on each side: tables of
+# FRAME_WIDTH and the running head and footer line up with the paragraphs.
+FRAME_PADDING = 6
+CONTENT_LEFT = LEFT_MARGIN + FRAME_PADDING
+CONTENT_RIGHT = PAGE_SIZE[0] - RIGHT_MARGIN - FRAME_PADDING
+FRAME_WIDTH = CONTENT_RIGHT - CONTENT_LEFT
+
+# Until the catalogues carry the PDF strings, these keep the printed words
+# right; a catalogue translation, once there, wins (see pdf_translator).
+Texts = Mapping[str, Mapping[str, str]]
+COMMON_TEXTS: Texts = {
+    "da": {
+        "Confidential": "Fortroligt",
+        "Page {page} of {total}": "Side {page} af {total}",
+        "Week {week}": "Uge {week}",
+    },
+    "nb": {
+        "Confidential": "Konfidensielt",
+        "Page {page} of {total}": "Side {page} av {total}",
+        "Week {week}": "Uke {week}",
+    },
+}
+
+# Our own tables rather than the OS locale: the laptop's locale says nothing
+# about the vault's country, and strftime's %A follows the process locale.
+_WEEKDAYS = {
+    "da": tuple("mandag tirsdag onsdag torsdag fredag lørdag søndag".split()),
+    "nb": tuple("mandag tirsdag onsdag torsdag fredag lørdag søndag".split()),
+    "en": tuple("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()),
+}
+_MONTHS = {
+    "da": tuple(
+        "januar februar marts april maj juni "
+        "juli august september oktober november december".split()
+    ),
+    "nb": tuple(
+        "januar februar mars april mai juni juli august september oktober november desember".split()
+    ),
+    "en": tuple(
+        "January February March April May June "
+        "July August September October November December".split()
+    ),
+}
+
+_fonts_lock = threading.Lock()
+_fonts_registered = False
+
+
+def fonts_dir() -> Path:
+    """Return the folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf."""
+    override = os.environ.get("SAMRAAD_FONTS_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent.parent / "resources" / "fonts"
+
+
+def register_fonts() -> None:
+    """Register the embedded fonts with reportlab (once per process)."""
+    global _fonts_registered
+    with _fonts_lock:
+        if _fonts_registered:
+            return
+        folder = fonts_dir()
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        for path in (regular, bold):
+            if not path.is_file():
+                # An installation fault, not a user mistake: fail loudly.
+                raise FileNotFoundError(f"PDF font missing: {path}")
+        # reportlab embeds TrueType fonts as subsets with a ToUnicode map, so
+        # every character prints and extracts back as the same code point.
+        pdfmetrics.registerFont(TTFont(FONT, str(regular)))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
+        # <b> in a Paragraph then switches to the bold face, not to Helvetica.
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+        )
+        _fonts_registered = True
+
+
+def pdf_translator(lang: str, *tables: Texts) -> Callable[[str], str]:
+    """A gettext function for ``lang``: the catalogue, else ``tables``, else the source."""
+    catalogue = translator(lang)
+    merged: dict[str, str] = {}
+    for table in (COMMON_TEXTS, *tables):
+        merged.update(table.get(lang, {}))
+
+    def gettext(message: str) -> str:
+        translated = catalogue(message)
+        if translated != message:
+            return translated
+        return merged.get(message, message)
+
+    return gettext
+
+
+def long_date(day: date, lang: str) -> str:
+    """``day`` written out with its weekday: "Tirsdag den 24. november 2026"."""
+    weekday = _WEEKDAYS[lang][day.weekday()].capitalize()
+    month = _MONTHS[lang][day.month - 1]
+    if lang == "da":
+        return f"{weekday} den {day.day}. {month} {day.year}"
+    if lang == "nb":
+        return f"{weekday} {day.day}. {month} {day.year}"
+    return f"{weekday} {day.day} {month} {day.year}"
+
+
+def short_date(day: date, lang: str) -> str:
+    """``day`` as dd.mm.yyyy in Danish and Norwegian, else as yyyy-mm-dd."""
+    if lang in ("da", "nb"):
+        return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
+    return day.isoformat()
+
+
+def time_span(start: datetime, end: datetime) -> str:
+    """ "09:00–11:00": the clock times as given (the caller passes local times)."""
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
+def markup(text: str) -> str:
+    """``text`` safe for a Paragraph: markup characters escaped, line breaks kept."""
+    lines = text.strip().splitlines() or [""]
+    return "<br/>".join(escape(line) for line in lines)
+
+
+@dataclass(frozen=True)
+class PdfStyles:
+    """The paragraph styles of Samråd's PDFs (10.5 pt body)."""
+
+    title: Any
+    title_aside: Any
+    subtitle: Any
+    heading: Any
+    body: Any
+    label: Any
+    value: Any
+    cell: Any
+    cell_bold: Any
+    cell_small: Any
+    cell_right: Any
+    cell_right_bold: Any
+    warning: Any
+
+
+@cache
+def pdf_styles() -> PdfStyles:
+    """Return the shared styles (fonts are registered first)."""
+    register_fonts()
+    body = ParagraphStyle(
+        "SamraadBody", fontName=FONT, fontSize=10.5, leading=14.5, textColor=INK, spaceAfter=4
+    )
+    cell = ParagraphStyle("SamraadCell", parent=body, fontSize=10, leading=13, spaceAfter=0)
+    return PdfStyles(
+        title=ParagraphStyle(
+            "SamraadTitle",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=20,
+            leading=24,
+            textColor=ACCENT,
+            spaceAfter=0,
+        ),
+        title_aside=ParagraphStyle(
+            "SamraadTitleAside",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=13,
+            leading=16,
+            textColor=ACCENT,
+            alignment=TA_RIGHT,
+            spaceAfter=0,
+        ),
+        subtitle=ParagraphStyle(
+            "SamraadSubtitle", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17
+        ),
+        heading=ParagraphStyle(
+            "SamraadHeading",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=12,
+            leading=16,
+            textColor=ACCENT,
+            spaceBefore=10,
+            spaceAfter=4,
+        ),
+        body=body,
+        label=ParagraphStyle("SamraadLabel", parent=cell, textColor=MUTED),
+        value=cell,
+        cell=cell,
+        cell_bold=ParagraphStyle("SamraadCellBold", parent=cell, fontName=FONT_BOLD),
+        cell_small=ParagraphStyle(
+            "SamraadCellSmall", parent=cell, fontSize=8.5, leading=11, textColor=MUTED
+        ),
+        cell_right=ParagraphStyle("SamraadCellRight", parent=cell, alignment=TA_RIGHT),
+        cell_right_bold=ParagraphStyle(
+            "SamraadCellRightBold", parent=cell, fontName=FONT_BOLD, alignment=TA_RIGHT
+        ),
+        warning=ParagraphStyle(
+            "SamraadWarning",
+            parent=body,
+            fontName=FONT_BOLD,
+            textColor=WARNING_INK,
+            backColor=WARNING_SHADE,
+            borderColor=WARNING_INK,
+            borderWidth=0.6,
+            borderPadding=(5, 6, 5, 6),
+            spaceBefore=10,
+            spaceAfter=8,
+        ),
+    )
+
+
+def section(title: str) -> list[Any]:
+    """A section heading that never ends up alone at the foot of a page.
+
+    A page break only when less than 35 mm are left, rather than the heading's
+    keepWithNext: that would move a whole long table to the next page.
+    """
+    return [CondPageBreak(35 * mm), Paragraph(markup(title), pdf_styles().heading)]
+
+
+FlowablesBuilder = Callable[[], list[Any]]
+
+
+def render_pdf(
+    flowables_builder: FlowablesBuilder,
+    title: str,
+    subject: str,
+    author: str = CREATOR,
+    keywords: str = "",
+    *,
+    language: str,
+) -> bytes:
+    """Build an A4 PDF in memory and return its bytes.
+
+    ``flowables_builder`` is called twice: reportlab consumes flowables while
+    laying them out, and the first pass only counts the pages for "Page 1 of N".
+    The document information is exactly ``title``, ``author``, ``subject`` and
+    ``keywords`` (plus creator and producer "Samråd"); ``language`` chooses the
+    footer's words.
+    """
+    register_fonts()
+    _ = pdf_translator(language, COMMON_TEXTS)
+    confidential = _("Confidential")
+    page_of = _("Page {page} of {total}")
+    pages = 0
+
+    def count(canvas: Any, doc: Any) -> None:
+        nonlocal pages
+        pages = max(pages, canvas.getPageNumber())
+
+    def footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        if canvas.getPageNumber() > 1:
+            # A running head on later pages: the title, which never names a child.
+            canvas.setFont(FONT, 8.5)
+            canvas.setFillColor(MUTED)
+            canvas.drawString(CONTENT_LEFT, PAGE_SIZE[1] - TOP_MARGIN + 5 * mm, title)
+        y = BOTTOM_MARGIN - 12 * mm
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(CONTENT_LEFT, y + 4.5 * mm, CONTENT_RIGHT, y + 4.5 * mm)
+        canvas.setFont(FONT_BOLD, 8.5)
+        canvas.setFillColor(WARNING_INK)
+        canvas.drawString(CONTENT_LEFT, y, confidential)
+        canvas.setFont(FONT, 8.5)
+        canvas.setFillColor(MUTED)
+        text = page_of.format(page=canvas.getPageNumber(), total=pages)
+        canvas.drawRightString(CONTENT_RIGHT, y, text)
+        canvas.restoreState()
+
+    # The footer sits in the bottom margin, so both passes lay out identically.
+    _build(flowables_builder(), count, title, subject, author, keywords, language)
+    return _build(flowables_builder(), footer, title, subject, author, keywords, language)
+
+
+def _build(
+    flowables: list[Any],
+    on_page: Callable[[Any, Any], None],
+    title: str,
+    subject: str,
+    author: str,
+    keywords: str,
+    language: str,
+) -> bytes:
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=PAGE_SIZE,
+        leftMargin=LEFT_MARGIN,
+        rightMargin=RIGHT_MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        # Every information field set explicitly: reportlab's defaults
+        # ("anonymous", "unspecified", its own producer) would fill the gaps.
+        title=title,
+        author=author,
+        subject=subject,
+        keywords=keywords,
+        creator=CREATOR,
+        producer=CREATOR,
+        lang={"da": "da-DK", "nb": "nb-NO"}.get(language, "en"),
+        displayDocTitle=True,
+        # Otherwise every page starts in Helvetica, a font the PDF never uses.
+        initialFontName=FONT,
+        initialFontSize=10.5,
+    )
+    doc.build(flowables, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()
+
+
+def write_pdf(path: Path, data: bytes) -> None:
+    """Write a rendered PDF to ``path`` atomically, readable by the owner only."""
+    atomic_write(path, data)
