@@ -168,7 +168,7 @@ def short_date(day: date, lang: str) -> str:
 
 
 def time_span(start: datetime, end: datetime) -> str:
-    """ "09:00–11:00": the clock times as given (the caller passes local times)."""
+    """The clock times as given, e.g. "09:00–11:00" (the caller passes local times)."""
     return f"{start:%H:%M}–{end:%H:%M}"
 
 
@@ -184,7 +184,6 @@ class PdfStyles:
 
     title: Any
     title_aside: Any
-    subtitle: Any
     heading: Any
     body: Any
     label: Any
@@ -224,9 +223,6 @@ def pdf_styles() -> PdfStyles:
             textColor=ACCENT,
             alignment=TA_RIGHT,
             spaceAfter=0,
-        ),
-        subtitle=ParagraphStyle(
-            "SamraadSubtitle", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17
         ),
         heading=ParagraphStyle(
             "SamraadHeading",
@@ -295,7 +291,7 @@ def render_pdf(
     footer's words.
     """
     register_fonts()
-    _ = pdf_translator(language, COMMON_TEXTS)
+    _ = pdf_translator(language)
     confidential = _("Confidential")
     page_of = _("Page {page} of {total}")
     pages = 0
@@ -356,7 +352,7 @@ def _build(
         producer=CREATOR,
         lang={"da": "da-DK", "nb": "nb-NO"}.get(language, "en"),
         displayDocTitle=True,
-        # Otherwise every page starts in Helvetica, a font the PDF never uses.
+        # Each page starts in our font rather than reportlab's Helvetica.
         initialFontName=FONT,
         initialFontSize=10.5,
     )
