@@ -26,7 +26,6 @@ from app.reports.pdf_common import (
     RULE,
     SHADE,
     PdfStyles,
-    Texts,
     long_date,
     markup,
     pdf_styles,
@@ -84,72 +83,6 @@ class ChildAgenda:
     position: int
 
 
-# Fallbacks until the catalogues carry these messages (see pdf_translator).
-AGENDA_TEXTS: Texts = {
-    "da": {
-        "Agenda": "Dagsorden",
-        "Agenda for the child's record": "Dagsorden til barnets journal",
-        "Forum": "Forum",
-        "Site": "Sted",
-        "Date": "Dato",
-        "Time": "Tidspunkt",
-        "{minutes} min": "{minutes} min",
-        "Participants": "Deltagere",
-        "No participants listed.": "Ingen deltagere angivet.",
-        "Items": "Punkter",
-        "No.": "Nr.",
-        "Item": "Punkt",
-        "Description": "Beskrivelse",
-        "Min.": "Min.",
-        "Case": "Sag",
-        "General": "Generelt",
-        "Total (the meeting lasts {length} min)": "I alt (mødet varer {length} min)",
-        "No items on the agenda.": "Ingen punkter på dagsordenen.",
-        "Over time by {over} min: the items take {total} min, the meeting lasts {length} min.": (
-            "Tiden er overskredet med {over} min: punkterne tager {total} min, "
-            "mødet varer {length} min."
-        ),
-        "Child": "Barnet",
-        "Name": "Navn",
-        "Date of birth": "Fødselsdato",
-        "Item no.": "Punkt nr.",
-        "Time allotted": "Afsat tid",
-        "Concern": "Bekymring",
-        "Legal basis": "Retsgrundlag",
-    },
-    "nb": {
-        "Agenda": "Dagsorden",
-        "Agenda for the child's record": "Dagsorden til barnets journal",
-        "Forum": "Forum",
-        "Site": "Sted",
-        "Date": "Dato",
-        "Time": "Tidspunkt",
-        "{minutes} min": "{minutes} min",
-        "Participants": "Deltakere",
-        "No participants listed.": "Ingen deltakere oppført.",
-        "Items": "Punkter",
-        "No.": "Nr.",
-        "Item": "Punkt",
-        "Description": "Beskrivelse",
-        "Min.": "Min.",
-        "Case": "Sak",
-        "General": "Generelt",
-        "Total (the meeting lasts {length} min)": "Totalt (møtet varer {length} min)",
-        "No items on the agenda.": "Ingen punkter på dagsordenen.",
-        "Over time by {over} min: the items take {total} min, the meeting lasts {length} min.": (
-            "Tiden er overskredet med {over} min: punktene tar {total} min, "
-            "møtet varer {length} min."
-        ),
-        "Child": "Barnet",
-        "Name": "Navn",
-        "Date of birth": "Fødselsdato",
-        "Item no.": "Punkt nr.",
-        "Time allotted": "Avsatt tid",
-        "Concern": "Bekymring",
-        "Legal basis": "Rettslig grunnlag",
-    },
-}
-
 # Column widths of the items table: number, title, text, minutes.
 _NO_WIDTH = 11 * mm
 _TITLE_WIDTH = 50 * mm
@@ -166,7 +99,7 @@ def meeting_agenda_pdf(agenda: MeetingAgenda) -> bytes:
     site: no item title or text reaches the document information.
     """
     lang = agenda.language
-    _ = pdf_translator(lang, AGENDA_TEXTS)
+    _ = pdf_translator(lang)
     title = _("Agenda")
     metadata_title = f"{title} – {agenda.forum_name} – {short_date(agenda.start.date(), lang)}"
 
@@ -224,7 +157,7 @@ def child_agenda_pdf(child: ChildAgenda) -> bytes:
     is "<Agenda for the child's record> – <date>" and the subject the site.
     """
     lang = child.language
-    _ = pdf_translator(lang, AGENDA_TEXTS)
+    _ = pdf_translator(lang)
     title = _("Agenda for the child's record")
     metadata_title = f"{title} – {short_date(child.start.date(), lang)}"
 

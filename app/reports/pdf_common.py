@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -60,22 +60,6 @@ FRAME_PADDING = 6
 CONTENT_LEFT = LEFT_MARGIN + FRAME_PADDING
 CONTENT_RIGHT = PAGE_SIZE[0] - RIGHT_MARGIN - FRAME_PADDING
 FRAME_WIDTH = CONTENT_RIGHT - CONTENT_LEFT
-
-# Until the catalogues carry the PDF strings, these keep the printed words
-# right; a catalogue translation, once there, wins (see pdf_translator).
-Texts = Mapping[str, Mapping[str, str]]
-COMMON_TEXTS: Texts = {
-    "da": {
-        "Confidential": "Fortroligt",
-        "Page {page} of {total}": "Side {page} af {total}",
-        "Week {week}": "Uge {week}",
-    },
-    "nb": {
-        "Confidential": "Konfidensielt",
-        "Page {page} of {total}": "Side {page} av {total}",
-        "Week {week}": "Uke {week}",
-    },
-}
 
 # Our own tables rather than the OS locale: the laptop's locale says nothing
 # about the vault's country, and strftime's %A follows the process locale.
@@ -133,20 +117,9 @@ def register_fonts() -> None:
         _fonts_registered = True
 
 
-def pdf_translator(lang: str, *tables: Texts) -> Callable[[str], str]:
-    """A gettext function for ``lang``: the catalogue, else ``tables``, else the source."""
-    catalogue = translator(lang)
-    merged: dict[str, str] = {}
-    for table in (COMMON_TEXTS, *tables):
-        merged.update(table.get(lang, {}))
-
-    def gettext(message: str) -> str:
-        translated = catalogue(message)
-        if translated != message:
-            return translated
-        return merged.get(message, message)
-
-    return gettext
+def pdf_translator(lang: str) -> Callable[[str], str]:
+    """The gettext function for a document in ``lang`` (the one shared catalogue)."""
+    return translator(lang)
 
 
 def long_date(day: date, lang: str) -> str:
