@@ -291,8 +291,8 @@ def cmd_calendar(directory: VaultDirectory, args: argparse.Namespace, out: TextI
     last = args.date_to or first + timedelta(days=27)
     if last < first:
         raise BadInput(_("The end date is before the start date."))
-    if args.out and not Path(args.out).parent.is_dir():
-        raise BadInput(_("The folder {name} does not exist.").format(name=Path(args.out).parent))
+    if args.out:
+        _writable_target(Path(args.out), directory)
     vault = unlock(directory, args)
     try:
         service = CalendarService(vault)
@@ -404,7 +404,10 @@ def cmd_cases(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) 
     return EXIT_OK
 
 
-def _writable_target(path: Path) -> None:
+def _writable_target(path: Path, directory: VaultDirectory) -> None:
+    # Never let a file the user asked for land on (or among) the vault's own files.
+    if directory.layout.contains(path):
+        raise outside_data_folder()
     if not path.parent.is_dir():
         raise BadInput(_("The folder {name} does not exist.").format(name=path.parent))
     if not os.access(path.parent, os.W_OK):
@@ -413,12 +416,12 @@ def _writable_target(path: Path) -> None:
 
 def cmd_agenda(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.out)
-    _writable_target(target)
+    _writable_target(target, directory)
     per_child = Path(args.per_child) if args.per_child else None
     if per_child is not None:
         if not per_child.is_dir():
             raise BadInput(_("The folder {name} does not exist.").format(name=per_child))
-        _writable_target(per_child / "probe.pdf")
+        _writable_target(per_child / "probe.pdf", directory)
     vault = unlock(directory, args)
     try:
         written = agenda_service.print_agenda(vault, args.meeting_id, target, per_child)

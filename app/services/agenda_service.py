@@ -8,8 +8,9 @@ SL §49a exchange) allows in that meeting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 from app.domain import case_display, leak_detector
@@ -24,7 +25,7 @@ from app.services.calendar_service import CalendarService, MeetingView
 from app.services.changes import Changes
 from app.store import agenda_repo, audit, cases_repo, consents_repo, forums_repo, roles_repo
 from app.store.agenda_repo import AgendaItemRow
-from app.store.vault import Vault
+from app.store.vault import Vault, outside_data_folder
 
 # Fixed reasons for printing despite a leak hit: the audit log may hold only
 # words, never the advisor's free text.
@@ -113,13 +114,20 @@ def add_case_item(
     minutes: int = 15,
     notes: str = "",
     sl49a: bool = False,
+    sl49a_surname: str = "",
+    sl49a_birth_date: date | None = None,
 ) -> tuple[str, Changes]:
-    """Put a child's case on a meeting's agenda."""
+    """Put a child's case on a meeting's agenda.
+
+    ``sl49a`` records a single-meeting exchange without consent (Denmark);
+    for an anonymous case the child's surname and birth date for this one
+    meeting come with it — the case itself stays anonymous.
+    """
     CalendarService(vault).get(meeting_id)
-    if cases_repo.get(vault.conn, case_id) is None:
+    case = cases_repo.get(vault.conn, case_id)
+    if case is None:
         raise BadInput(_("There is no case with the id {id}.").format(id=case_id))
-    if sl49a and vault.country != "DK":
-        raise BadInput(_("An exchange under SL § 49 a exists only in Denmark."))
+    sl49a_fields = _sl49a_fields(vault, case.kind, sl49a, sl49a_surname, sl49a_birth_date)
     _check_minutes(minutes)
     if any(i.case_id == case_id for i in agenda_repo.of_meeting(vault.conn, meeting_id)):
         raise BadInput(_("This child is already on the agenda."))
@@ -132,7 +140,7 @@ def add_case_item(
             case_id=case_id,
             notes=notes,
             minutes=minutes,
-            sl49a=int(sl49a),
+            **sl49a_fields,
         )
     return item_id, Changes.of("agenda_items", item_id)
 
@@ -158,6 +166,30 @@ def add_general_item(
     return item_id, Changes.of("agenda_items", item_id)
 
 
+def _sl49a_fields(
+    vault: Vault, case_kind: str, sl49a: bool, surname: str, birth_date: date | None
+) -> dict[str, object]:
+    """The §49a columns of an item, after checking they make sense."""
+    if not sl49a:
+        return {"sl49a": 0, "sl49a_surname": None, "sl49a_birth_date": None}
+    if vault.country != "DK":
+        raise BadInput(_("An exchange under SL § 49 a exists only in Denmark."))
+    if case_kind == CaseKind.NAMED:
+        return {"sl49a": 1, "sl49a_surname": None, "sl49a_birth_date": None}
+    if not surname.strip() or birth_date is None:
+        raise BadInput(
+            _(
+                "For an exchange under SL § 49 a, give the child's surname and birth date "
+                "for this meeting."
+            )
+        )
+    return {
+        "sl49a": 1,
+        "sl49a_surname": surname.strip(),
+        "sl49a_birth_date": birth_date.isoformat(),
+    }
+
+
 def _check_minutes(minutes: int) -> None:
     if not 0 <= minutes <= 600:
         raise BadInput(_("The time for an item must be between 0 and 600 minutes."))
@@ -178,6 +210,8 @@ def update_item(
     minutes: int | None = None,
     title: str | None = None,
     sl49a: bool | None = None,
+    sl49a_surname: str = "",
+    sl49a_birth_date: date | None = None,
 ) -> Changes:
     """Change an item's text, time, title or §49a flag.
 
@@ -196,9 +230,10 @@ def update_item(
             raise BadInput(_("A general item needs a title."))
         fields["title"] = title.strip()
     if sl49a is not None:
-        if sl49a and vault.country != "DK":
-            raise BadInput(_("An exchange under SL § 49 a exists only in Denmark."))
-        fields["sl49a"] = int(sl49a)
+        case = cases_repo.get(vault.conn, item.case_id) if item.case_id else None
+        if case is None:
+            raise BadInput(_("Only an item about a child can be shared under SL § 49 a."))
+        fields.update(_sl49a_fields(vault, case.kind, sl49a, sl49a_surname, sl49a_birth_date))
     with vault.transaction() as conn:
         agenda_repo.update(conn, vault.ctx, item_id, **fields)
     return Changes.of("agenda_items", item_id)
@@ -208,7 +243,7 @@ def remove_item(vault: Vault, item_id: str) -> Changes:
     """Take an item off the agenda."""
     _item(vault, item_id)
     with vault.transaction() as conn:
-        agenda_repo.delete(conn, item_id)
+        agenda_repo.delete(conn, vault.ctx, item_id)
     return Changes.of("agenda_items", item_id)
 
 
@@ -246,20 +281,18 @@ def suggestions(vault: Vault, meeting_id: str) -> list[str]:
     meeting = service.get(meeting_id)
     earlier = [
         m
-        for m in service.between(
-            meeting.start.date().replace(year=meeting.start.year - 1), meeting.start.date()
-        )
+        for m in service.between(meeting.start.date() - timedelta(days=366), meeting.start.date())
         if m.site_id == meeting.site_id
         and m.forum_id == meeting.forum_id
         and m.start < meeting.start
         and m.agenda_item_count
+        and m.status != "cancelled"
     ]
     if not earlier:
         return []
-    previous = earlier[-1]
     present = {i.case_id for i in agenda_repo.of_meeting(vault.conn, meeting_id)}
     result = []
-    for item in agenda_repo.of_meeting(vault.conn, previous.id):
+    for item in agenda_repo.of_meeting(vault.conn, earlier[-1].id):
         if item.case_id and item.case_id not in present:
             case = cases_repo.get(vault.conn, item.case_id)
             if case is not None and case.status == CaseStatus.OPEN:
@@ -272,36 +305,41 @@ def agenda(vault: Vault, meeting_id: str) -> AgendaView:
     meeting = CalendarService(vault).get(meeting_id)
     roles = invited_roles(vault, meeting)
     rows = agenda_repo.of_meeting(vault.conn, meeting_id)
-    case_ids = [r.case_id for r in rows if r.case_id]
-    all_consents = consents_repo.of_cases(vault.conn, case_ids)
+    all_consents = consents_repo.of_cases(vault.conn, [r.case_id for r in rows if r.case_id])
     day = meeting.start.date()
     items = []
     for row in rows:
         if row.case_id is None:
-            items.append(
-                ItemView(
-                    row.id,
-                    row.position,
-                    row.kind,
-                    None,
-                    row.title,
-                    row.title,
-                    True,
-                    (),
-                    row.notes,
-                    row.notes,
-                    row.minutes,
-                    False,
-                    None,
-                    row.leak_override,
-                )
-            )
+            items.append(_general_item(row))
             continue
         case_row = cases_repo.get(vault.conn, row.case_id)
         assert case_row is not None
         case = cases_repo.facts(vault.conn, case_row)
         items.append(_case_item(row, case, all_consents[row.case_id], day, roles))
     return AgendaView(meeting, roles, tuple(items))
+
+
+def _general_item(row: AgendaItemRow) -> ItemView:
+    # No child to compare with, but an ID-number-shaped number is never fit
+    # for a handout.
+    nobody = CaseFacts(id="", kind=CaseKind.ANONYMOUS, first_name="")
+    findings = leak_detector.scan({"notes": row.notes}, nobody)
+    return ItemView(
+        id=row.id,
+        position=row.position,
+        kind=row.kind,
+        case_id=None,
+        label=row.title,
+        anonymous_label=row.title,
+        named_allowed=True,
+        consent_reasons=(),
+        text=row.notes,
+        notes=row.notes,
+        minutes=row.minutes,
+        sl49a=False,
+        leak=leak_detector.describe(findings, row.title) if findings else None,
+        leak_override=row.leak_override,
+    )
 
 
 def _case_item(
@@ -314,27 +352,34 @@ def _case_item(
     verdict = consent_rule.verdict(case, consents, day, roles)
     allowed = case.kind is CaseKind.NAMED and verdict.covered
     anonymous = case_display.anonymous_label(case, day)
-    label = case_display.display_name(case, day, verdict.covered, row.sl49a)
-    text = case.concern
-    findings = leak_detector.scan({"concern": case.concern, "notes": row.notes}, case)
-    leak = leak_detector.describe(findings, anonymous) if findings else None
-    reasons = () if allowed or case.kind is CaseKind.ANONYMOUS else verdict.reasons
+    as_named = _with_sl49a_identity(case, row)
+    identity = as_named.surname is not None and as_named.birth_date is not None
+    findings = leak_detector.scan({"concern": case.concern, "notes": row.notes}, as_named)
     return ItemView(
-        row.id,
-        row.position,
-        row.kind,
-        row.case_id,
-        label,
-        anonymous,
-        allowed or row.sl49a,
-        reasons,
-        text,
-        row.notes,
-        row.minutes,
-        row.sl49a,
-        leak,
-        row.leak_override,
+        id=row.id,
+        position=row.position,
+        kind=row.kind,
+        case_id=row.case_id,
+        label=case_display.display_name(as_named, day, verdict.covered, row.sl49a),
+        anonymous_label=anonymous,
+        named_allowed=allowed or (row.sl49a and identity),
+        consent_reasons=() if allowed or case.kind is CaseKind.ANONYMOUS else verdict.reasons,
+        text=case.concern,
+        notes=row.notes,
+        minutes=row.minutes,
+        sl49a=row.sl49a,
+        leak=leak_detector.describe(findings, anonymous) if findings else None,
+        leak_override=row.leak_override,
     )
+
+
+def _with_sl49a_identity(case: CaseFacts, row: AgendaItemRow) -> CaseFacts:
+    """The case as this item may name it: an anonymous case shared under §49a
+    carries the name recorded for this meeting only."""
+    if row.sl49a and case.kind is CaseKind.ANONYMOUS and row.sl49a_surname:
+        born = date.fromisoformat(row.sl49a_birth_date) if row.sl49a_birth_date else None
+        return replace(case, surname=row.sl49a_surname, birth_date=born)
+    return case
 
 
 def failing_items(vault: Vault, first: date, last: date) -> list[tuple[MeetingView, ItemView]]:
@@ -358,6 +403,9 @@ def print_agenda(
     Raises :class:`LeakBlocked` (nothing written) when an anonymised text
     would identify a child and no override is recorded for that item.
     """
+    layout = vault.directory.layout
+    if layout.contains(out) or (per_child_dir is not None and layout.contains(per_child_dir)):
+        raise outside_data_folder()
     view = agenda(vault, meeting_id)
     blocked = [i for i in view.items if i.leak and not i.leak_override]
     if blocked:
@@ -396,14 +444,18 @@ def print_agenda(
         for item in view.items:
             if item.case_id and item.named_allowed:
                 children.append(_child_document(vault, view, item, lang))
-    agenda_bytes = agenda_pdf.meeting_agenda_pdf(document)
-    atomic_write(out, agenda_bytes)
+    atomic_write(out, agenda_pdf.meeting_agenda_pdf(document))
     written = []
     for item, child in children:
-        assert per_child_dir is not None
-        path = per_child_dir / f"agenda-{meeting.start:%Y%m%d}-{item.position:02d}.pdf"
-        atomic_write(path, agenda_pdf.child_agenda_pdf(child))
-        written.append(path)
+        assert per_child_dir is not None and item.case_id is not None
+        # Time and meeting id in the name: two meetings on one day printed
+        # into the same record folder must not overwrite each other.
+        name = f"agenda-{meeting.start:%Y%m%d-%H%M}-{meeting.id[:8]}-{item.position:02d}.pdf"
+        atomic_write(per_child_dir / name, agenda_pdf.child_agenda_pdf(child))
+        written.append(per_child_dir / name)
+    # Audited once the files exist: the log never claims a print that failed.
+    for item, _child in children:
+        vault.audit(audit.Action.CASE_READ, "case", item.case_id, {"purpose": "print"})
     vault.audit(
         audit.Action.PRINT, "meeting", meeting_id, {"document": "agenda", "per_child": len(written)}
     )
@@ -425,11 +477,10 @@ def _child_document(
     assert item.case_id is not None
     tr = translator(lang)
     row = cases_repo.get(vault.conn, item.case_id)
-    assert row is not None
-    facts = cases_repo.facts(vault.conn, row)
-    vault.audit(audit.Action.CASE_READ, "case", item.case_id, {"purpose": "print"})
-    if facts.surname is None or facts.birth_date is None:
-        raise BadInput(_("The per-child agenda needs the child's full name and birth date."))
+    item_row = agenda_repo.get(vault.conn, item.id)
+    assert row is not None and item_row is not None
+    facts = _with_sl49a_identity(cases_repo.facts(vault.conn, row), item_row)
+    assert facts.surname is not None and facts.birth_date is not None
     meeting = view.meeting
     if item.sl49a and not (facts.kind is CaseKind.NAMED and not item.consent_reasons):
         basis = tr(
@@ -465,11 +516,11 @@ def _consent_basis(
     facts: CaseFacts,
     day: date,
     roles: frozenset[str],
-    tr: object,
+    tr: Callable[[str], str],
 ) -> str:
-    assert callable(tr)
-    verdict = consent_rule.verdict(facts, consents_repo.of_case(vault.conn, case_id), day, roles)
-    by_id = {c.id: c for c in consents_repo.of_case(vault.conn, case_id)}
+    consents = consents_repo.of_case(vault.conn, case_id)
+    verdict = consent_rule.verdict(facts, consents, day, roles)
+    by_id = {c.id: c for c in consents}
     names = {g.id: g.name for g in facts.guardians}
     parts = []
     for cid in verdict.consent_ids:

@@ -16,7 +16,7 @@ from app.domain.case_model import CaseFacts, CaseKind, CaseStatus, Consent, Cons
 from app.errors import BadInput, KnownError
 from app.i18n import _
 from app.services.changes import Changes
-from app.store import audit, cases_repo, consents_repo, settings_repo, sites_repo
+from app.store import audit, cases_repo, consents_repo, roles_repo, settings_repo, sites_repo
 from app.store.cases_repo import CaseRow
 from app.store.vault import Vault
 
@@ -161,6 +161,8 @@ def record_consent(
     roles = frozenset(scope_roles)
     if not roles:
         raise BadInput(_("Say which roles the consent covers."))
+    if not roles <= {r.id for r in roles_repo.list_all(vault.conn)}:
+        raise BadInput(_("The consent names a role that is not in the role list."))
     if scan is not None:
         if len(scan) > attachment_limit(vault):
             raise BadInput(_("The scanned form is larger than the allowed size."))

@@ -24,9 +24,14 @@ class AgendaItemRow:
     minutes: int
     sl49a: bool
     leak_override: str | None
+    sl49a_surname: str | None
+    sl49a_birth_date: str | None
 
 
-_COLUMNS = "id, meeting_id, position, kind, case_id, title, notes, minutes, sl49a, leak_override"
+_COLUMNS = (
+    "id, meeting_id, position, kind, case_id, title, notes, minutes, sl49a, leak_override,"
+    " sl49a_surname, sl49a_birth_date"
+)
 
 
 def _row(values: tuple[object, ...]) -> AgendaItemRow:
@@ -66,9 +71,15 @@ def update(conn: Connection, ctx: WriteContext, item_id: str, **fields: object) 
     return records.update(conn, ctx, "agenda_items", item_id, fields)
 
 
-def delete(conn: Connection, item_id: str) -> bool:
-    """Remove one item."""
-    return records.delete(conn, "agenda_items", item_id)
+def delete(conn: Connection, ctx: WriteContext, item_id: str) -> bool:
+    """Remove one item and close the gap in the numbering (1, 2, 3 …)."""
+    item = get(conn, item_id)
+    if item is None:
+        return False
+    records.delete(conn, "agenda_items", item_id)
+    remaining = [i.id for i in of_meeting(conn, item.meeting_id)]
+    reorder(conn, ctx, item.meeting_id, remaining)
+    return True
 
 
 def reorder(conn: Connection, ctx: WriteContext, meeting_id: str, item_ids: list[str]) -> None:

@@ -441,8 +441,8 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
 
 
 def outside_data_folder() -> BadInput:
-    """The error for a backup aimed inside the vault's own folder."""
-    return BadInput(_("Choose a folder outside the vault's data folder for the backup."))
+    """The error for a file (backup, PDF, export) aimed inside the vault's own folder."""
+    return BadInput(_("Choose a folder outside the vault's data folder for this file."))
 
 
 def _integrity_problems(conn: Connection) -> list[str]:

@@ -234,6 +234,10 @@ CREATE TABLE agenda_items (
     notes           TEXT NOT NULL DEFAULT '',
     minutes         INTEGER NOT NULL DEFAULT 15 CHECK (minutes >= 0),
     sl49a           INTEGER NOT NULL DEFAULT 0 CHECK (sl49a IN (0, 1)),
+    -- For an anonymous case shared under SL § 49 a: the name for this one
+    -- meeting only (the case itself stays anonymous).
+    sl49a_surname   TEXT,
+    sl49a_birth_date TEXT,
     leak_override   TEXT,
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL,

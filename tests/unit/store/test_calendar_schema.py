@@ -216,9 +216,7 @@ def test_every_new_table_logs_insert_update_and_delete(vault: Vault, table: str)
 # --- upgrade from schema 1 ------------------------------------------------------------------
 
 
-def test_schema1_vault_upgrades_with_seeds_in_its_own_name(
-    tmp_path: Path, vault: Vault
-) -> None:
+def test_schema1_vault_upgrades_with_seeds_in_its_own_name(tmp_path: Path, vault: Vault) -> None:
     target = tmp_path / "old"
     shutil.copytree(SCHEMA1, target)
     directory = open_directory(target)
