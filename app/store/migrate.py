@@ -19,6 +19,34 @@ from app.store.connection import Connection
 _NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 
 
+# ``-- samraad:record-table NAME`` in a migration stands for the three
+# change-log triggers every record table has (see 0001_foundation.sql), so
+# no table can be added with a missing or mistyped trigger.
+_RECORD_TABLE = re.compile(r"^-- samraad:record-table ([a-z_]+)$", re.MULTILINE)
+_TRIGGERS = """CREATE TRIGGER {t}_log_insert AFTER INSERT ON {t}
+BEGIN
+    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
+    VALUES ('{t}', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
+END;
+CREATE TRIGGER {t}_log_update AFTER UPDATE ON {t}
+BEGIN
+    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
+    VALUES ('{t}', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
+END;
+CREATE TRIGGER {t}_log_delete AFTER DELETE ON {t}
+BEGIN
+    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
+    VALUES ('{t}', OLD.id, 'delete',
+            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
+            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+END;"""
+
+
+def expand(sql: str) -> str:
+    """The migration text with every record-table directive written out."""
+    return _RECORD_TABLE.sub(lambda m: _TRIGGERS.format(t=m.group(1)), sql)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema step."""
@@ -34,7 +62,9 @@ def available() -> list[Migration]:
     for entry in resources.files("app.store.migrations").iterdir():
         match = _NAME.fullmatch(entry.name)
         if match:
-            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+            found.append(
+                Migration(int(match.group(1)), entry.name, expand(entry.read_text("utf-8")))
+            )
     found.sort(key=lambda m: m.version)
     if [m.version for m in found] != list(range(1, len(found) + 1)):
         raise RuntimeError("migration files must be numbered 0001.. without gaps")

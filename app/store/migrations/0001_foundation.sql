@@ -6,7 +6,9 @@
 --   created_at, updated_at         ISO 8601 UTC, e.g. 2026-11-23T10:15:00.000Z
 --   writer_vault_id                the vault that wrote the current version
 -- and three triggers append each insert/update/delete to change_log, so no
--- code path can change a record without the change log knowing.
+-- code path can change a record without the change log knowing. The line
+-- "-- samraad:record-table NAME" after a table stands for those triggers;
+-- app/store/migrate.py writes them out before the migration runs.
 
 CREATE TABLE vault_meta (
     key   TEXT PRIMARY KEY,
@@ -50,20 +52,4 @@ CREATE TABLE settings (
     updated_at      TEXT NOT NULL,
     writer_vault_id TEXT NOT NULL
 ) STRICT;
-CREATE TRIGGER settings_log_insert AFTER INSERT ON settings
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('settings', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER settings_log_update AFTER UPDATE ON settings
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('settings', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER settings_log_delete AFTER DELETE ON settings
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('settings', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table settings

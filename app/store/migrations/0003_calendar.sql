@@ -16,23 +16,7 @@ CREATE TABLE roles (
     updated_at      TEXT NOT NULL,
     writer_vault_id TEXT NOT NULL
 ) STRICT;
-CREATE TRIGGER roles_log_insert AFTER INSERT ON roles
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('roles', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER roles_log_update AFTER UPDATE ON roles
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('roles', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER roles_log_delete AFTER DELETE ON roles
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('roles', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table roles
 
 CREATE TABLE sites (
     id              TEXT PRIMARY KEY,
@@ -46,23 +30,7 @@ CREATE TABLE sites (
     writer_vault_id TEXT NOT NULL
 ) STRICT;
 CREATE INDEX sites_by_district ON sites (district_id);
-CREATE TRIGGER sites_log_insert AFTER INSERT ON sites
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('sites', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER sites_log_update AFTER UPDATE ON sites
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('sites', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER sites_log_delete AFTER DELETE ON sites
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('sites', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table sites
 
 CREATE TABLE contacts (
     id              TEXT PRIMARY KEY,
@@ -77,23 +45,7 @@ CREATE TABLE contacts (
     writer_vault_id TEXT NOT NULL
 ) STRICT;
 CREATE INDEX contacts_by_site ON contacts (site_id);
-CREATE TRIGGER contacts_log_insert AFTER INSERT ON contacts
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('contacts', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER contacts_log_update AFTER UPDATE ON contacts
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('contacts', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER contacts_log_delete AFTER DELETE ON contacts
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('contacts', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table contacts
 
 CREATE TABLE forums (
     id                       TEXT PRIMARY KEY,
@@ -110,23 +62,7 @@ CREATE TABLE forums (
     updated_at      TEXT NOT NULL,
     writer_vault_id TEXT NOT NULL
 ) STRICT;
-CREATE TRIGGER forums_log_insert AFTER INSERT ON forums
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('forums', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER forums_log_update AFTER UPDATE ON forums
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('forums', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER forums_log_delete AFTER DELETE ON forums
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('forums', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table forums
 
 CREATE TABLE series (
     id                    TEXT PRIMARY KEY,
@@ -143,23 +79,7 @@ CREATE TABLE series (
     updated_at      TEXT NOT NULL,
     writer_vault_id TEXT NOT NULL
 ) STRICT;
-CREATE TRIGGER series_log_insert AFTER INSERT ON series
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('series', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER series_log_update AFTER UPDATE ON series
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('series', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER series_log_delete AFTER DELETE ON series
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('series', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table series
 
 CREATE TABLE series_sites (
     id              TEXT PRIMARY KEY,
@@ -170,23 +90,7 @@ CREATE TABLE series_sites (
     writer_vault_id TEXT NOT NULL,
     UNIQUE (series_id, site_id)
 ) STRICT;
-CREATE TRIGGER series_sites_log_insert AFTER INSERT ON series_sites
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('series_sites', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER series_sites_log_update AFTER UPDATE ON series_sites
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('series_sites', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER series_sites_log_delete AFTER DELETE ON series_sites
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('series_sites', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table series_sites
 
 CREATE TABLE meetings (
     id              TEXT PRIMARY KEY,
@@ -208,23 +112,7 @@ CREATE TABLE meetings (
 ) STRICT;
 CREATE INDEX meetings_by_start ON meetings (start_utc);
 CREATE INDEX meetings_by_site ON meetings (site_id, forum_id, start_utc);
-CREATE TRIGGER meetings_log_insert AFTER INSERT ON meetings
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('meetings', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER meetings_log_update AFTER UPDATE ON meetings
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('meetings', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER meetings_log_delete AFTER DELETE ON meetings
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('meetings', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table meetings
 
 CREATE TABLE school_holidays (
     id              TEXT PRIMARY KEY,
@@ -235,23 +123,7 @@ CREATE TABLE school_holidays (
     updated_at      TEXT NOT NULL,
     writer_vault_id TEXT NOT NULL
 ) STRICT;
-CREATE TRIGGER school_holidays_log_insert AFTER INSERT ON school_holidays
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('school_holidays', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER school_holidays_log_update AFTER UPDATE ON school_holidays
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('school_holidays', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER school_holidays_log_delete AFTER DELETE ON school_holidays
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('school_holidays', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table school_holidays
 
 -- Seeds.
 INSERT INTO roles (id, key, name, position, created_at, updated_at, writer_vault_id)

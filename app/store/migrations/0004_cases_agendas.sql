@@ -30,23 +30,7 @@ CREATE TABLE cases (
     CHECK ((kind = 'named') = (surname IS NOT NULL AND birth_date IS NOT NULL))
 ) STRICT;
 CREATE INDEX cases_by_site ON cases (site_id, status);
-CREATE TRIGGER cases_log_insert AFTER INSERT ON cases
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('cases', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER cases_log_update AFTER UPDATE ON cases
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('cases', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER cases_log_delete AFTER DELETE ON cases
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('cases', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table cases
 
 CREATE TABLE guardians (
     id              TEXT PRIMARY KEY,
@@ -60,23 +44,7 @@ CREATE TABLE guardians (
     writer_vault_id TEXT NOT NULL
 ) STRICT;
 CREATE INDEX guardians_by_case ON guardians (case_id);
-CREATE TRIGGER guardians_log_insert AFTER INSERT ON guardians
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('guardians', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER guardians_log_update AFTER UPDATE ON guardians
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('guardians', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER guardians_log_delete AFTER DELETE ON guardians
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('guardians', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table guardians
 
 CREATE TABLE case_levels (
     id              TEXT PRIMARY KEY,
@@ -89,23 +57,7 @@ CREATE TABLE case_levels (
     writer_vault_id TEXT NOT NULL
 ) STRICT;
 CREATE INDEX case_levels_by_case ON case_levels (case_id, on_date);
-CREATE TRIGGER case_levels_log_insert AFTER INSERT ON case_levels
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('case_levels', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER case_levels_log_update AFTER UPDATE ON case_levels
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('case_levels', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER case_levels_log_delete AFTER DELETE ON case_levels
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('case_levels', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table case_levels
 
 CREATE TABLE attachments (
     id              TEXT PRIMARY KEY,
@@ -117,23 +69,7 @@ CREATE TABLE attachments (
     updated_at      TEXT NOT NULL,
     writer_vault_id TEXT NOT NULL
 ) STRICT;
-CREATE TRIGGER attachments_log_insert AFTER INSERT ON attachments
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('attachments', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER attachments_log_update AFTER UPDATE ON attachments
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('attachments', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER attachments_log_delete AFTER DELETE ON attachments
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('attachments', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table attachments
 
 CREATE TABLE consents (
     id              TEXT PRIMARY KEY,
@@ -152,23 +88,7 @@ CREATE TABLE consents (
     writer_vault_id TEXT NOT NULL
 ) STRICT;
 CREATE INDEX consents_by_case ON consents (case_id);
-CREATE TRIGGER consents_log_insert AFTER INSERT ON consents
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('consents', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER consents_log_update AFTER UPDATE ON consents
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('consents', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER consents_log_delete AFTER DELETE ON consents
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('consents', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table consents
 
 CREATE TABLE consent_guardians (
     id              TEXT PRIMARY KEY,
@@ -179,23 +99,7 @@ CREATE TABLE consent_guardians (
     writer_vault_id TEXT NOT NULL,
     UNIQUE (consent_id, guardian_id)
 ) STRICT;
-CREATE TRIGGER consent_guardians_log_insert AFTER INSERT ON consent_guardians
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('consent_guardians', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER consent_guardians_log_update AFTER UPDATE ON consent_guardians
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('consent_guardians', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER consent_guardians_log_delete AFTER DELETE ON consent_guardians
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('consent_guardians', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table consent_guardians
 
 CREATE TABLE consent_roles (
     id              TEXT PRIMARY KEY,
@@ -206,23 +110,7 @@ CREATE TABLE consent_roles (
     writer_vault_id TEXT NOT NULL,
     UNIQUE (consent_id, role_id)
 ) STRICT;
-CREATE TRIGGER consent_roles_log_insert AFTER INSERT ON consent_roles
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('consent_roles', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER consent_roles_log_update AFTER UPDATE ON consent_roles
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('consent_roles', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER consent_roles_log_delete AFTER DELETE ON consent_roles
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('consent_roles', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table consent_roles
 
 CREATE TABLE agenda_items (
     id              TEXT PRIMARY KEY,
@@ -246,21 +134,5 @@ CREATE TABLE agenda_items (
 ) STRICT;
 CREATE INDEX agenda_items_by_meeting ON agenda_items (meeting_id, position);
 CREATE INDEX agenda_items_by_case ON agenda_items (case_id);
-CREATE TRIGGER agenda_items_log_insert AFTER INSERT ON agenda_items
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('agenda_items', NEW.id, 'insert', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER agenda_items_log_update AFTER UPDATE ON agenda_items
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('agenda_items', NEW.id, 'update', NEW.writer_vault_id, NEW.updated_at);
-END;
-CREATE TRIGGER agenda_items_log_delete AFTER DELETE ON agenda_items
-BEGIN
-    INSERT INTO change_log (table_name, record_id, op, vault_id, at)
-    VALUES ('agenda_items', OLD.id, 'delete',
-            (SELECT value FROM vault_meta WHERE key = 'vault_id'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
+-- samraad:record-table agenda_items
 

@@ -86,3 +86,11 @@ def test_failing_migration_leaves_the_old_version(
     assert "half" not in tables
     assert not conn.in_transaction
     conn.close()
+
+
+def test_record_table_directive_expands_to_the_three_change_log_triggers() -> None:
+    sql = migrate.expand("CREATE TABLE t (id TEXT);\n-- samraad:record-table t\n")
+    assert sql.count("CREATE TRIGGER t_log_") == 3
+    assert "samraad:record-table" not in sql
+    for migration in migrate.available():
+        assert "samraad:record-table" not in migration.sql, migration.name
