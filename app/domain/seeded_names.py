@@ -29,6 +29,21 @@ SEEDED_NAMES = frozenset(
         N_("Network meeting"),
         N_("Half-yearly district meeting"),
         N_("Other meeting"),
+        N_("Short counselling course"),
+        N_("Learning environment of a child in foster care"),
+        N_("Support for refugee children with signs of trauma"),
+        N_("Divorce group"),
+        N_("Parent guidance"),
+        N_("PMTO"),
+        N_("Activity group"),
+        N_("Other intervention"),
+        N_("Concerning absence"),
+        N_("The class teacher contacts the parents about the absence"),
+        N_("The school leader holds a meeting with the parents and the child"),
+        N_("The case is discussed in the resource team with the district advisor"),
+        N_(
+            "If the absence continues: the school leader considers a notification to child services"
+        ),
     }
 )
 

@@ -254,6 +254,7 @@ def render_pdf(
     keywords: str = "",
     *,
     language: str,
+    mark: str = "",
 ) -> bytes:
     """Build an A4 PDF in memory and return its bytes.
 
@@ -280,6 +281,10 @@ def render_pdf(
             canvas.setFont(FONT, 8.5)
             canvas.setFillColor(MUTED)
             canvas.drawString(CONTENT_LEFT, PAGE_SIZE[1] - TOP_MARGIN + 5 * mm, title)
+        if mark:
+            canvas.setFont(FONT_BOLD, 8.5)
+            canvas.setFillColor(WARNING_INK)
+            canvas.drawRightString(CONTENT_RIGHT, PAGE_SIZE[1] - TOP_MARGIN + 5 * mm, mark)
         y = BOTTOM_MARGIN - 12 * mm
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)

@@ -23,7 +23,16 @@ from app.i18n import N_, _, language_for_country, translator
 from app.reports import agenda_pdf
 from app.services.calendar_service import CalendarService, MeetingView
 from app.services.changes import Changes
-from app.store import agenda_repo, audit, cases_repo, consents_repo, forums_repo, roles_repo
+from app.store import (
+    agenda_repo,
+    agreements_repo,
+    audit,
+    cases_repo,
+    consents_repo,
+    forums_repo,
+    interventions_repo,
+    roles_repo,
+)
 from app.store.agenda_repo import AgendaItemRow
 from app.store.vault import Vault, outside_data_folder
 
@@ -271,32 +280,55 @@ def override_leak(vault: Vault, item_id: str, reason: str) -> Changes:
 
 
 def suggestions(vault: Vault, meeting_id: str) -> list[str]:
-    """Case ids to carry forward: open cases at the site that were on the previous
-    agenda of the same forum and site and are not on this one yet.
+    """Case ids to offer as items (carry-forward), each once, none already on the agenda.
 
-    (Overdue agreements and interventions due for evaluation join these once
-    the minutes issue adds them.)
+    Open cases at the meeting's site that were on the previous agenda of the
+    same forum; that have open agreements overdue or due before the next
+    meeting of the forum there; or interventions due for evaluation by then.
     """
     service = CalendarService(vault)
     meeting = service.get(meeting_id)
-    earlier = [
+    day = meeting.start.date()
+    same = [
         m
-        for m in service.between(meeting.start.date() - timedelta(days=366), meeting.start.date())
+        for m in service.between(day - timedelta(days=366), day + timedelta(days=366))
         if m.site_id == meeting.site_id
         and m.forum_id == meeting.forum_id
-        and m.start < meeting.start
-        and m.agenda_item_count
         and m.status != "cancelled"
+        and m.id != meeting.id
     ]
-    if not earlier:
-        return []
+    earlier = [m for m in same if m.start < meeting.start and m.agenda_item_count]
+    later = [m for m in same if m.start > meeting.start]
+    next_day = later[0].start.date() if later else day + timedelta(days=28)
+    candidates: list[str] = []
+    if earlier:
+        candidates += [
+            i.case_id for i in agenda_repo.of_meeting(vault.conn, earlier[-1].id) if i.case_id
+        ]
+    candidates += [
+        a.case_id
+        for a in agreements_repo.query(
+            vault.conn,
+            status="open",
+            site_id=meeting.site_id,
+            deadline_before=next_day.isoformat(),
+        )
+        if a.case_id
+    ]
+    candidates += [
+        i.case_id for i in interventions_repo.due_for_evaluation(vault.conn, next_day.isoformat())
+    ]
     present = {i.case_id for i in agenda_repo.of_meeting(vault.conn, meeting_id)}
-    result = []
-    for item in agenda_repo.of_meeting(vault.conn, earlier[-1].id):
-        if item.case_id and item.case_id not in present:
-            case = cases_repo.get(vault.conn, item.case_id)
-            if case is not None and case.status == CaseStatus.OPEN:
-                result.append(item.case_id)
+    result: list[str] = []
+    for case_id in dict.fromkeys(candidates):
+        case = cases_repo.get(vault.conn, case_id)
+        if (
+            case is not None
+            and case.status == CaseStatus.OPEN
+            and case.site_id == meeting.site_id
+            and case_id not in present
+        ):
+            result.append(case_id)
     return result
 
 
