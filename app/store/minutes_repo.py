@@ -108,6 +108,16 @@ def save_field_of_item(
     return bool(cur.rowcount)
 
 
+def set_leak_override(
+    conn: Connection, ctx: WriteContext, agenda_item_id: str, reason: str
+) -> bool:
+    """Record why an item's minutes may print despite a leak hit (allowed after approval)."""
+    record = of_item(conn, agenda_item_id)
+    if record is None:
+        return False
+    return records.update(conn, ctx, "item_minutes", record.id, {"leak_override": reason})
+
+
 def approve(conn: Connection, ctx: WriteContext, meeting_id: str, on: str, by: str) -> None:
     """Mark a meeting's minutes approved."""
     row = conn.execute(

@@ -37,7 +37,11 @@ CREATE TABLE item_minutes (
 ) STRICT;
 CREATE INDEX item_minutes_by_meeting ON item_minutes (meeting_id);
 -- samraad:record-table item_minutes
-CREATE TRIGGER item_minutes_locked BEFORE UPDATE ON item_minutes
+-- Only the record's content is locked: a leak override (which decides what
+-- may be printed, not what was said) can still be recorded after approval.
+CREATE TRIGGER item_minutes_locked
+BEFORE UPDATE OF knowledge, discussion, evaluation, general_text, outcome, notification_on,
+                 notification_by, new_level, new_relay_holder_id ON item_minutes
 WHEN EXISTS (SELECT 1 FROM meeting_minutes
              WHERE meeting_id = OLD.meeting_id AND approved_on IS NOT NULL)
 BEGIN
