@@ -24,7 +24,15 @@ from app.fileio import atomic_write
 from app.i18n import _, ngettext
 from app.paths import default_demo_dir, resolve_data_dir
 from app.reports import calendar_export
-from app.services import agenda_service, cases_service, demo, key_memory, sites_service
+from app.services import (
+    agenda_service,
+    case_report,
+    cases_service,
+    demo,
+    key_memory,
+    minutes_print,
+    sites_service,
+)
 from app.services.calendar_service import CalendarService
 from app.store import sites_repo
 from app.store.keyring_cache import KeyringCache
@@ -97,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("meeting_id")
     p.add_argument("--out", required=True)
     p.add_argument("--per-child", help=_("also write one PDF per named child into this folder"))
+    p = command("minutes", _("print a meeting's minutes as PDF"))
+    p.add_argument("meeting_id")
+    p.add_argument("--out", required=True)
+    p.add_argument("--per-child", help=_("also write one extract per named child into this folder"))
+    p = command("case-report", _("everything about one child, for a subject access request"))
+    p.add_argument("case_id")
+    p.add_argument("--out", required=True)
+    p.add_argument("--json", dest="json_out")
+    p = command("sdq", _("SDQ scoring without a vault"))
+    p.add_argument("action", choices=("score",))
+    p.add_argument(
+        "--version", dest="sdq_version", required=True, choices=("parent", "teacher", "self")
+    )
+    p.add_argument("--age", type=int, required=True)
+    p.add_argument("--answers", required=True, help=_("25 characters of 0, 1, 2 or . (missing)"))
     p = command("demo", _("create a vault of fictional demo data"))
     p.add_argument("--size", choices=("small", "large"), default="small")
     p.add_argument("--seed", type=int, default=1)
@@ -437,6 +460,78 @@ def cmd_agenda(directory: VaultDirectory, args: argparse.Namespace, out: TextIO)
     return EXIT_OK
 
 
+def cmd_minutes(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    target = Path(args.out)
+    _writable_target(target, directory)
+    per_child = Path(args.per_child) if args.per_child else None
+    if per_child is not None:
+        if not per_child.is_dir():
+            raise BadInput(_("The folder {name} does not exist.").format(name=per_child))
+        _writable_target(per_child / "probe.pdf", directory)
+    vault = unlock(directory, args)
+    try:
+        written = minutes_print.print_minutes(vault, args.meeting_id, target, per_child)
+    finally:
+        vault.close()
+    out.write(_("Minutes written to {path}.").format(path=written.minutes) + "\n")
+    for path in written.per_child:
+        out.write(_("Extract for the child's record written to {path}.").format(path=path) + "\n")
+    out.write(
+        _("Reminder: a PDF is not encrypted; keep it where only the right people can read it.")
+        + "\n"
+    )
+    return EXIT_OK
+
+
+def cmd_case_report(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    target = Path(args.out)
+    _writable_target(target, directory)
+    json_target = Path(args.json_out) if args.json_out else None
+    if json_target is not None:
+        _writable_target(json_target, directory)
+    vault = unlock(directory, args)
+    try:
+        case_report.write(vault, args.case_id, target, json_target, _today())
+    finally:
+        vault.close()
+    out.write(_("Subject access report written to {path}.").format(path=target) + "\n")
+    if json_target is not None:
+        out.write(_("Data written to {path}.").format(path=json_target) + "\n")
+    return EXIT_OK
+
+
+def cmd_sdq(args: argparse.Namespace, out: TextIO) -> int:
+    """Score 25 answers with the shipped instrument; needs no vault."""
+    from app.domain import sdq
+    from app.instruments import default_sdq
+
+    instrument = default_sdq()
+    try:
+        version = sdq.choose_version(instrument, args.sdq_version, args.age)
+        scores = sdq.score_answers(instrument, sdq.parse_answers(args.answers))
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    values = scores.as_dict()
+    result: dict[str, object] = {
+        key: values[key]
+        for key in (
+            "emotional",
+            "conduct",
+            "hyperactivity",
+            "peer",
+            "prosocial",
+            "total",
+            "externalising",
+            "internalising",
+        )
+    }
+    banded = sdq.bands(version, scores)
+    result["bands"] = {key: banded.get(key) for key in (*sdq.SCALES, "total")}
+    result["version"] = version.key
+    out.write(json.dumps(result, indent=2) + "\n")
+    return EXIT_OK
+
+
 def cmd_demo(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
     if directory.exists():
         raise VaultExists(_("A vault already exists in this data folder."))
@@ -476,6 +571,8 @@ COMMANDS: dict[str, Callable[[VaultDirectory, argparse.Namespace, TextIO], int]]
     "demo": cmd_demo,
     "cases": cmd_cases,
     "agenda": cmd_agenda,
+    "minutes": cmd_minutes,
+    "case-report": cmd_case_report,
 }
 
 
@@ -492,6 +589,8 @@ def run(argv: Sequence[str], out: TextIO) -> int:
     i18n.set_language(i18n.choose_language(args.lang))
     if args.command is None:
         return _start_gui(args)
+    if args.command == "sdq":
+        return cmd_sdq(args, out)
     data_dir = resolve_data_dir(args.data_dir)
     if args.command == "demo" and not args.data_dir and not os.environ.get("SAMRAAD_DATA_DIR"):
         data_dir = default_demo_dir()

@@ -600,6 +600,7 @@ def scores_from_scales(
     hyperactivity: int | None,
     peer: int | None,
     prosocial: int | None,
+    *,
     impact: int | None = None,
 ) -> Scores:
     """The scores when the advisor records the five scale scores directly.

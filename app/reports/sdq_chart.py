@@ -19,7 +19,15 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from app.reports.pdf_common import (
     ACCENT,
@@ -35,6 +43,7 @@ from app.reports.pdf_common import (
     pdf_styles,
     pdf_translator,
     register_fonts,
+    section,
     short_date,
 )
 
@@ -70,9 +79,9 @@ TOTAL = "total"
 _EXTRA = ("externalising", "internalising")
 _MAX = {TOTAL: 40, **{scale: 10 for scale in SCALES}}
 
-# Measurements per table before the table continues below (columns of 23 mm).
-_PER_TABLE = 5
-_NAME_WIDTH = FRAME_WIDTH - _PER_TABLE * 23 * mm
+# Measurements per table before the table continues below (columns of 26 mm).
+_PER_TABLE = 4
+_NAME_WIDTH = FRAME_WIDTH - _PER_TABLE * 26 * mm
 
 # One colour per scale; dash pattern and marker tell the informants apart.
 _SCALE_COLOURS = {
@@ -84,6 +93,8 @@ _SCALE_COLOURS = {
 }
 _DASHES: tuple[list[float] | None, ...] = (None, [4, 2], [1, 2], [6, 2, 1, 2])
 _MARKERS = ("circle", "square", "triangle", "diamond")
+_CHART_HEIGHT = 90 * mm
+_KEY_ROW = 10.0  # the height of a row of the scales' key
 _GRID = colors.HexColor("#e3e8ee")
 _EPOCH = date(2000, 1, 1)  # the x axis of a chart with no dates at all
 
@@ -132,7 +143,7 @@ def sdq_table(series: SdqSeries, lang: str) -> Flowable:
     """The measurements as a table: a row per scale, a column per measurement.
 
     Each cell holds the score with its band word below; a missing score prints
-    as a dash. More than five measurements continue in a second block below,
+    as a dash. More than four measurements continue in further blocks below,
     the scale names repeated.
     """
     _ = pdf_translator(lang)
@@ -141,9 +152,13 @@ def sdq_table(series: SdqSeries, lang: str) -> Flowable:
     words = band_words(_)
     head_small = ParagraphStyle("SamraadSdqHead", parent=s.cell_small, fontSize=8, leading=10)
     band_style = ParagraphStyle("SamraadSdqBand", parent=s.cell_small, fontSize=7.5, leading=9)
+    date_style = ParagraphStyle("SamraadSdqDate", parent=s.cell_bold, fontSize=9, leading=12)
     points = _ordered(series.points)
     extras = [key for key in _EXTRA if any(p.scores.get(key) is not None for p in points)]
-    blocks = [points[i : i + _PER_TABLE] for i in range(0, len(points), _PER_TABLE)] or [[]]
+    # Blocks of nearly equal size: six measurements print as 3 + 3, not 4 + 2.
+    count = max(1, -(-len(points) // _PER_TABLE))
+    size = -(-len(points) // count) if points else 0
+    blocks = [points[i : i + size] for i in range(0, len(points), size)] if points else [[]]
 
     def cell(point: SdqPoint, key: str) -> list[Any]:
         score = point.scores.get(key)
@@ -160,7 +175,7 @@ def sdq_table(series: SdqSeries, lang: str) -> Flowable:
         for point in chunk:
             head.append(
                 [
-                    Paragraph(short_date(point.on, lang), s.cell_bold),
+                    Paragraph(short_date(point.on, lang), date_style),
                     Paragraph(markup(informant_name(point.informant, _)), head_small),
                     Paragraph(markup(point.version), head_small),
                 ]
@@ -174,7 +189,9 @@ def sdq_table(series: SdqSeries, lang: str) -> Flowable:
                 [Paragraph(markup(names[key]), s.cell_small), *(cell(p, key) for p in chunk)]
             )
         width = (FRAME_WIDTH - _NAME_WIDTH) / _PER_TABLE
-        table = Table(rows, colWidths=[_NAME_WIDTH] + [width] * len(chunk), hAlign="LEFT")
+        table = Table(
+            rows, colWidths=[_NAME_WIDTH] + [width] * len(chunk), repeatRows=1, hAlign="LEFT"
+        )
         total_row = 1 + len(SCALES)
         table.setStyle(
             TableStyle(
@@ -184,8 +201,8 @@ def sdq_table(series: SdqSeries, lang: str) -> Flowable:
                     ("BACKGROUND", (0, total_row), (-1, total_row), SHADE),
                     ("LINEABOVE", (0, total_row), (-1, total_row), 1.0, INK),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 5),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                     ("TOPPADDING", (0, 0), (-1, -1), 3),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                 ]
@@ -211,6 +228,27 @@ def sdq_table(series: SdqSeries, lang: str) -> Flowable:
     return outer
 
 
+def sdq_section(series: SdqSeries, lang: str) -> list[Any]:
+    """The SDQ heading, table and chart, and the note that a band is no diagnosis."""
+    _ = pdf_translator(lang)
+    page_break, heading = section(_("Strengths and Difficulties Questionnaire (SDQ)"))
+    # The heading goes with the table's first block to the next page if need be.
+    flowables: list[Any] = [page_break, KeepTogether([heading, sdq_table(series, lang)])]
+    if series.points:
+        # The chart moves to the next page whole rather than being cut.
+        flowables += [
+            Spacer(1, 4 * mm),
+            CondPageBreak(_CHART_HEIGHT + 6 * mm),
+            sdq_chart(series, lang, FRAME_WIDTH, _CHART_HEIGHT),
+        ]
+    note = _(
+        "A band says how a score compares with those of other children of the same age; "
+        "it is not a diagnosis."
+    )
+    flowables += [Spacer(1, 2 * mm), Paragraph(markup(note), pdf_styles().cell_small)]
+    return flowables
+
+
 def sdq_chart(series: SdqSeries, lang: str, width: float, height: float) -> Drawing:
     """The course of the scores over time, as a reportlab Drawing ``width`` × ``height``.
 
@@ -230,8 +268,19 @@ def sdq_chart(series: SdqSeries, lang: str, width: float, height: float) -> Draw
     style_of = {inf: i % len(_DASHES) for i, inf in enumerate(informants)}
 
     # Vertical layout, top to bottom (reportlab's y grows upwards).
-    header_h, strip_h, gap_h, ticks_h, legend_h = 12.0, 16.0, 16.0, 14.0, 14.0
     left, right = 26.0, width - 6.0
+    # The scales' key: entries placed left to right, a new row when one is full.
+    key_rows: list[list[tuple[float, str]]] = [[]]
+    key_x = left
+    for scale in SCALES:
+        entry_w = 15 + stringWidth(names[scale], FONT, 6.5)
+        if key_rows[-1] and key_x + entry_w > width:
+            key_rows.append([])
+            key_x = left
+        key_rows[-1].append((key_x, scale))
+        key_x += entry_w + 10
+    header_h, strip_h, gap_h, ticks_h = 12.0, 16.0, 22.0, 14.0
+    legend_h = 4.0 + _KEY_ROW * len(key_rows)
     panels_h = max(height - header_h - strip_h - gap_h - ticks_h - legend_h, 40.0)
     top_h = panels_h * 0.55
     bottom_h = panels_h - top_h
@@ -274,7 +323,7 @@ def sdq_chart(series: SdqSeries, lang: str, width: float, height: float) -> Draw
         d.add(String(left, title_y, title, fontName=FONT_BOLD, fontSize=7.5, fillColor=INK))
 
     panel(top0, top1, 40, 10, names[TOTAL] + " (0–40)", height - 9)
-    panel(bottom0, bottom1, 10, 2, _("Scales") + " (0–10)", bottom1 + 5)
+    panel(bottom0, bottom1, 10, 2, _("Scales") + " (0–10)", bottom1 + 7)
 
     # The informants' key at the top right, beside the total panel's title.
     key_x = right
@@ -362,22 +411,17 @@ def sdq_chart(series: SdqSeries, lang: str, width: float, height: float) -> Draw
     for scale in SCALES:
         plot(scale, bottom0, bottom1, _SCALE_COLOURS[scale], 0.9, 1.7)
 
-    # The scales' key along the foot, its text smaller if a language needs it.
-    labels = [names[scale] for scale in SCALES]
-    size = 6.5
-    needed = sum(15 + stringWidth(label, FONT, size) + 10 for label in labels)
-    if needed > width - left:
-        size = max(5.0, size * (width - left - 25 * len(labels)) / (needed - 25 * len(labels)))
-    key_x = left
-    for scale, label in zip(SCALES, labels, strict=True):
-        colour = _SCALE_COLOURS[scale]
-        d.add(
-            Line(key_x, legend_y + 4, key_x + 12, legend_y + 4, strokeColor=colour, strokeWidth=1.6)
-        )
-        d.add(
-            String(key_x + 15, legend_y + 1.8, label, fontName=FONT, fontSize=size, fillColor=INK)
-        )
-        key_x += 15 + stringWidth(label, FONT, size) + 10
+    # The scales' key along the foot, on as many rows as it needs.
+    for row, entries in enumerate(key_rows):
+        y = legend_y + (len(key_rows) - 1 - row) * _KEY_ROW
+        for key_x, scale in entries:
+            colour = _SCALE_COLOURS[scale]
+            d.add(Line(key_x, y + 4, key_x + 12, y + 4, strokeColor=colour, strokeWidth=1.6))
+            d.add(
+                String(
+                    key_x + 15, y + 1.8, names[scale], fontName=FONT, fontSize=6.5, fillColor=INK
+                )
+            )
     return d
 
 

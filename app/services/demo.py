@@ -222,6 +222,7 @@ def fill(vault: Vault, today: date, rng: random.Random) -> DemoSummary:
     for meeting in calendar.between(start, today - timedelta(days=1)):
         calendar.mark_held(meeting.id)
     cases = fill_cases(vault, today, rng)
+    fill_minutes(vault, today, rng)
     meetings = len(calendar.between(start, today + timedelta(days=400)))
     return DemoSummary(
         len(_DISTRICTS[country]),
@@ -335,3 +336,106 @@ def fill_cases(vault: Vault, today: date, rng: random.Random) -> int:
             agenda_service.add_case_item(vault, meeting_id, case_id, minutes=rng.choice((15, 20)))
         agenda_service.add_general_item(vault, meeting_id, "Orientering og planlægning", minutes=15)
     return count
+
+
+_KNOWLEDGE = (
+    "Personalet har observeret barnet gennem tre uger; trivslen svinger.",
+    "Sundhedsplejersken har haft samtale med forældrene om søvn og mad.",
+    "Læreren beskriver god faglig udvikling, men uro i pauserne.",
+)
+_DISCUSSION = (
+    "Drøftet hvordan barnet kan støttes i overgangene i løbet af dagen.",
+    "Enighed om at styrke samarbejdet med forældrene før næste møde.",
+    "PPR foreslår observation i klassen og en fælles plan.",
+)
+
+
+def fill_minutes(vault: Vault, today: date, rng: random.Random) -> int:
+    """Minutes of past meetings (approved, one with an addendum), agreements
+    (some overdue), interventions and SDQ series for the demo's children."""
+    from app.domain.case_model import CaseKind
+    from app.services import agenda_service, cases_service, minutes_service, sdq_service
+    from app.store import contacts_repo, interventions_repo
+
+    calendar = CalendarService(vault)
+    contacts = contacts_repo.list_all(vault.conn)
+    types = interventions_repo.types(vault.conn)
+    cases = [c.row for c in cases_service.list_cases(vault, today) if c.row.status == "open"]
+    past = [
+        m
+        for m in calendar.between(today - timedelta(days=60), today - timedelta(days=1))
+        if m.forum_kind in (ForumKind.SCHOOL_RESOURCE_TEAM, ForumKind.DAYCARE_CONSULTATION)
+        and m.status != "cancelled"
+    ]
+    written = 0
+    for index, meeting in enumerate(past[:6]):
+        at_site = [c for c in cases if c.site_id == meeting.site_id][:2] or cases[index % 3 :][:1]
+        for case in at_site:
+            agenda_service.add_case_item(vault, meeting.id, case.id, minutes=20)
+        minutes_service.start(vault, meeting.id)
+        staff = [c for c in contacts if c.site_id == meeting.site_id]
+        for contact in staff:
+            minutes_service.set_attendance(vault, meeting.id, contact.id, rng.random() > 0.2)
+        for item in agenda_service.agenda(vault, meeting.id).items:
+            if item.case_id is None:
+                continue
+            minutes_service.save_field(vault, item.id, "knowledge", rng.choice(_KNOWLEDGE))
+            minutes_service.save_field(vault, item.id, "discussion", rng.choice(_DISCUSSION))
+            minutes_service.save_field(vault, item.id, "outcome", "continue-locally")
+            owner = staff[0].id if staff else None
+            day = meeting.start.date()
+            # One agreement overdue by now, one due in the coming weeks.
+            minutes_service.add_agreement(
+                vault,
+                item.id,
+                "Samtale med forældrene om observationerne",
+                owner_contact_id=owner,
+                deadline=day + timedelta(days=14),
+                parent_contact=True,
+            )
+            minutes_service.add_agreement(
+                vault,
+                item.id,
+                "Opfølgning i ressourceteamet",
+                owner_contact_id=owner,
+                deadline=today + timedelta(days=rng.randint(3, 20)),
+            )
+            minutes_service.add_intervention(
+                vault,
+                item.id,
+                types[rng.randrange(len(types) - 1)][0],
+                "Barnet deltager i fællesskabet og har færre konflikter.",
+                day,
+                responsible_contact_id=owner,
+            )
+            written += 1
+        if index < 4:
+            minutes_service.approve(vault, meeting.id, "Distriktsrådgiver", meeting.start.date())
+        if index == 0:
+            minutes_service.add_addendum(
+                vault,
+                meeting.id,
+                "Distriktsrådgiver",
+                "Rettelse: opfølgningen flyttes en uge på grund af ferie.",
+                meeting.start.date() + timedelta(days=2),
+            )
+    # SDQ before and after for the named children with interventions.
+    for case in cases:
+        if case.kind != CaseKind.NAMED or not case.birth_date:
+            continue
+        age = max(4, min(17, (today - date.fromisoformat(case.birth_date)).days // 365))
+        for months_ago, answers in (
+            (5, "2122012201210120121022101"),
+            (1, "1011011100100110110011010"),
+        ):
+            sdq_service.record_answers(
+                vault,
+                case.id,
+                today - timedelta(days=30 * months_ago),
+                "parent",
+                age,
+                answers,
+                impact_answers=[2, 2, 1, 1, 0],
+                no_difficulties=False,
+            )
+    return written
