@@ -38,7 +38,11 @@ from app.reports.sdq_chart import SdqSeries, sdq_section
 
 @dataclass(frozen=True)
 class ReportSection:
-    """A titled list of label/value rows, printed as a two-column table."""
+    """A titled list of label/value rows, printed as a two-column table.
+
+    A row ("", "") separates records (one guardian from the next): the
+    records print as separate blocks. No rows prints "(nothing recorded)".
+    """
 
     title: str
     rows: tuple[tuple[str, str], ...]
@@ -90,7 +94,7 @@ def case_report_pdf(r: CaseReport) -> bytes:
         ]
         for part in r.sections:
             flowables += section(part.title)
-            flowables.append(_rows_table(s, _("(nothing recorded)"), part.rows))
+            flowables += _rows(s, _("(nothing recorded)"), part.rows)
         if r.sdq is not None:
             flowables += sdq_section(r.sdq, lang)
         return flowables
@@ -98,10 +102,30 @@ def case_report_pdf(r: CaseReport) -> bytes:
     return render_pdf(build, metadata_title, "", language=lang)
 
 
-def _rows_table(s: PdfStyles, nothing: str, rows: tuple[tuple[str, str], ...]) -> Any:
-    """Label/value rows in a light grid; a long value splits across pages."""
-    if not rows:
-        return Paragraph(markup(nothing), s.label)
+def _rows(s: PdfStyles, nothing: str, rows: tuple[tuple[str, str], ...]) -> list[Any]:
+    """Label/value rows in a light grid, a long value split across pages.
+
+    An empty row (label and value both "") separates records: each record
+    gets its own block, a little apart from the next.
+    """
+    groups: list[list[tuple[str, str]]] = [[]]
+    for label, value in rows:
+        if label or value:
+            groups[-1].append((label, value))
+        elif groups[-1]:
+            groups.append([])
+    groups = [group for group in groups if group]
+    if not groups:
+        return [Paragraph(markup(nothing), s.label)]
+    out: list[Any] = []
+    for group in groups:
+        if out:
+            out.append(Spacer(1, 2.5 * mm))
+        out.append(_block(s, group))
+    return out
+
+
+def _block(s: PdfStyles, rows: list[tuple[str, str]]) -> Table:
     table = Table(
         [
             [Paragraph(markup(label), s.label), Paragraph(markup(value), s.value)]

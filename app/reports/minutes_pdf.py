@@ -66,8 +66,8 @@ class AgreementLine:
 class InterventionLine:
     """An intervention started or evaluated under a case item.
 
-    ``status`` and ``result`` are keys (see :func:`_status_words`) or words
-    printed as given.
+    ``status`` (planned, active, evaluated, stopped) and ``result`` (met,
+    partly, not-met) are printed translated; an unknown word prints as given.
     """
 
     type_name: str
@@ -426,10 +426,11 @@ def _status_words(_: Translate) -> dict[str, str]:
         "cancelled": _("Cancelled"),
         "planned": _("Planned"),
         "active": _("Active"),
-        "ended": _("Ended"),
-        "achieved": _("Goal achieved"),
-        "partly_achieved": _("Goal partly achieved"),
-        "not_achieved": _("Goal not achieved"),
+        "evaluated": _("Evaluated"),
+        "stopped": _("Stopped"),
+        "met": _("Goal met"),
+        "partly": _("Goal partly met"),
+        "not-met": _("Goal not met"),
     }
 
 

@@ -9,6 +9,7 @@ more.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -61,7 +62,7 @@ class SdqPoint:
 
     on: date
     informant: str  # "parent" | "teacher" | "self", or a word printed as given
-    version: str  # the form, e.g. "4–17"; printed as given
+    version: str  # the form's key, e.g. "parent-4-17" (printed "ages 4–17")
     scores: Mapping[str, int | None]
     bands: Mapping[str, str | None]
 
@@ -76,7 +77,7 @@ class SdqSeries:
 
 SCALES = ("emotional", "conduct", "hyperactivity", "peer", "prosocial")
 TOTAL = "total"
-_EXTRA = ("externalising", "internalising")
+_EXTRA = ("externalising", "internalising", "impact")  # rows shown when scored
 _MAX = {TOTAL: 40, **{scale: 10 for scale in SCALES}}
 
 # Measurements per table before the table continues below (columns of 26 mm).
@@ -110,6 +111,7 @@ def scale_names(_: Translate) -> dict[str, str]:
         TOTAL: _("Total difficulties"),
         "externalising": _("Externalising"),
         "internalising": _("Internalising"),
+        "impact": _("Impact"),
     }
 
 
@@ -127,6 +129,14 @@ def band_words(_: Translate) -> dict[str, str]:
         "very_high": _("very high"),
         "very_low": _("very low"),
     }
+
+
+def version_name(version: str, informant: str, _: Translate) -> str:
+    """A form's key as printed: "parent-4-17" -> "ages 4–17", anything else as given."""
+    match = re.fullmatch(rf"(?:{re.escape(informant)}-)?(\d+)-(\d+)", version)
+    if match is None:
+        return version
+    return _("ages {low}–{high}").format(low=match[1], high=match[2])
 
 
 def informant_name(informant: str, _: Translate) -> str:
@@ -177,7 +187,7 @@ def sdq_table(series: SdqSeries, lang: str) -> Flowable:
                 [
                     Paragraph(short_date(point.on, lang), date_style),
                     Paragraph(markup(informant_name(point.informant, _)), head_small),
-                    Paragraph(markup(point.version), head_small),
+                    Paragraph(markup(version_name(point.version, point.informant, _)), head_small),
                 ]
             )
         rows: list[list[Any]] = [head]
@@ -267,7 +277,6 @@ def sdq_chart(series: SdqSeries, lang: str, width: float, height: float) -> Draw
     informants = list(dict.fromkeys(p.informant for p in points))
     style_of = {inf: i % len(_DASHES) for i, inf in enumerate(informants)}
 
-    # Vertical layout, top to bottom (reportlab's y grows upwards).
     left, right = 26.0, width - 6.0
     # The scales' key: entries placed left to right, a new row when one is full.
     key_rows: list[list[tuple[float, str]]] = [[]]
@@ -279,6 +288,9 @@ def sdq_chart(series: SdqSeries, lang: str, width: float, height: float) -> Draw
             key_x = left
         key_rows[-1].append((key_x, scale))
         key_x += entry_w + 10
+    # Vertical layout, top to bottom (reportlab's y grows upwards): the panel
+    # title and informants' key, the intervention labels, the total panel, the
+    # scales panel, the dates, the scales' key.
     header_h, strip_h, gap_h, ticks_h = 12.0, 16.0, 22.0, 14.0
     legend_h = 4.0 + _KEY_ROW * len(key_rows)
     panels_h = max(height - header_h - strip_h - gap_h - ticks_h - legend_h, 40.0)
