@@ -72,6 +72,65 @@ _SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
+# Readable labels for the stored columns shown in the PDF (the JSON keeps
+# the column names, which is what a machine reader wants).
+_LABELS = {
+    "id": N_("Record id"),
+    "kind": N_("Kind"),
+    "first_name": N_("First name"),
+    "surname": N_("Surname"),
+    "birth_date": N_("Date of birth"),
+    "age_or_year": N_("Age or year group"),
+    "site_id": N_("Site"),
+    "concern": N_("Concern"),
+    "level": N_("Level"),
+    "relay_holder_id": N_("Relay holder"),
+    "status": N_("Status"),
+    "opened_on": N_("Opened"),
+    "closed_on": N_("Closed"),
+    "custody_exception": N_("Why one custody holder's consent is not needed"),
+    "created_at": N_("Created"),
+    "updated_at": N_("Last changed"),
+    "name": N_("Name"),
+    "relation": N_("Relation"),
+    "has_custody": N_("Has custody"),
+    "contact": N_("Contact"),
+    "on_date": N_("Date"),
+    "given_on": N_("Given on"),
+    "form": N_("Form"),
+    "purpose": N_("Purpose"),
+    "valid_until": N_("Valid until"),
+    "withdrawn_on": N_("Withdrawn on"),
+    "withdrawn_by": N_("Withdrawn by"),
+    "withdrawal_note": N_("Note on the withdrawal"),
+    "meeting_id": N_("Meeting"),
+    "position": N_("Item no."),
+    "minutes": N_("Minutes allotted"),
+    "notes": N_("Notes"),
+    "sl49a": N_("Shared under SL § 49 a"),
+    "knowledge": N_("Knowledge shared"),
+    "discussion": N_("Discussion"),
+    "evaluation": N_("Evaluation"),
+    "outcome": N_("Outcome"),
+    "notification_on": N_("Notification made on"),
+    "new_level": N_("New level"),
+    "what": N_("What"),
+    "deadline": N_("Deadline"),
+    "parent_contact": N_("Keeps the parent contact"),
+    "start_on": N_("Start"),
+    "goal": N_("Goal"),
+    "evaluation_on": N_("Evaluation date"),
+    "result": N_("Result"),
+    "informant": N_("Informant"),
+    "version": N_("Version"),
+    "answers": N_("Answers"),
+    "scale_scores": N_("Scale scores"),
+    "at": N_("Time"),
+    "action": N_("Action"),
+    "details": N_("Details"),
+}
+
+
 @dataclass(frozen=True)
 class CaseReportFiles:
     """What :func:`write` produced."""
@@ -115,7 +174,7 @@ def write(
         case_report_pdf.ReportSection(
             tr(N_("The case")),
             tuple(
-                (key, "" if value is None else str(value))
+                (tr(_LABELS.get(key, key)), "" if value is None else str(value))
                 for key, value in data["tables"]["cases"][0].items()
                 if key not in ("writer_vault_id",)
             ),
@@ -129,7 +188,7 @@ def write(
                 if column == "meeting_id" and value in meetings:
                     m = meetings[value]
                     value = f"{m['start_utc'][:10]} {m['site']} ({m['forum']})"
-                rows.append((column, "" if value is None else str(value)))
+                rows.append((tr(_LABELS.get(column, column)), "" if value is None else str(value)))
             rows.append(("", ""))
         sections.append(case_report_pdf.ReportSection(tr(title), tuple(rows[:-1] if rows else ())))
     series = sdq_service.series(vault, case_id, lang)
