@@ -71,6 +71,14 @@ class BadInput(KnownError):
     """A command-line argument or file given by the user is invalid."""
 
 
+class MinutesLocked(KnownError):
+    """The minutes are approved; only an addendum can change them now."""
+
+    @classmethod
+    def now(cls) -> MinutesLocked:
+        return cls(_("These minutes are approved and locked; write an addendum instead."))
+
+
 class StorageFull(KnownError):
     """The disk is full or a file could not be written."""
 

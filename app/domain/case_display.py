@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.domain.case_model import CaseFacts, CaseKind
-from app.i18n import _, catalogue
+from app.i18n import catalogue
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -58,16 +58,21 @@ def anonymous_label(case: CaseFacts, day: date, lang: str | None = None) -> str:
     return first_name
 
 
-def named_label(case: CaseFacts) -> str:
+def named_label(case: CaseFacts, lang: str | None = None) -> str:
     """Full name and birth date (ISO), e.g. "Emma Skov (born 2019-11-23)".
 
-    Raises ValueError when the surname or the birth date is not recorded.
+    ``lang`` writes it in a document's language (None: the UI's). Raises
+    ValueError when the surname or the birth date is not recorded.
     """
     surname = (case.surname or "").strip()
     if not surname or case.birth_date is None:
         raise ValueError("a named label needs the surname and the birth date")
     name = " ".join(part for part in (case.first_name.strip(), surname) if part)
-    return _("{name} (born {date})").format(name=name, date=case.birth_date.isoformat())
+    return (
+        catalogue(lang)
+        .gettext("{name} (born {date})")
+        .format(name=name, date=case.birth_date.isoformat())
+    )
 
 
 def display_name(case: CaseFacts, meeting_date: date, consent_ok: bool, sl49a: bool = False) -> str:

@@ -17,7 +17,7 @@ from app.domain import case_display, leak_detector
 from app.domain import consent as consent_rule
 from app.domain.case_model import CaseFacts, CaseKind, CaseStatus, Consent
 from app.domain.seeded_names import display_name as seeded_display_name
-from app.errors import BadInput, KnownError
+from app.errors import BadInput, KnownError, MinutesLocked
 from app.fileio import atomic_write
 from app.i18n import N_, _, language_for_country, translator
 from app.reports import agenda_pdf
@@ -31,6 +31,7 @@ from app.store import (
     consents_repo,
     forums_repo,
     interventions_repo,
+    minutes_repo,
     roles_repo,
 )
 from app.store.agenda_repo import AgendaItemRow
@@ -133,6 +134,7 @@ def add_case_item(
     meeting come with it — the case itself stays anonymous.
     """
     CalendarService(vault).get(meeting_id)
+    _check_not_approved(vault, meeting_id)
     case = cases_repo.get(vault.conn, case_id)
     if case is None:
         raise BadInput(_("There is no case with the id {id}.").format(id=case_id))
@@ -159,6 +161,7 @@ def add_general_item(
 ) -> tuple[str, Changes]:
     """Add a general item (no child) to a meeting's agenda."""
     CalendarService(vault).get(meeting_id)
+    _check_not_approved(vault, meeting_id)
     if not title.strip():
         raise BadInput(_("A general item needs a title."))
     _check_minutes(minutes)
@@ -199,6 +202,13 @@ def _sl49a_fields(
     }
 
 
+def _check_not_approved(vault: Vault, meeting_id: str) -> None:
+    """The agenda of approved minutes is part of the record: it is locked too."""
+    approved_on, _by = minutes_repo.approval(vault.conn, meeting_id)
+    if approved_on is not None:
+        raise MinutesLocked.now()
+
+
 def _check_minutes(minutes: int) -> None:
     if not 0 <= minutes <= 600:
         raise BadInput(_("The time for an item must be between 0 and 600 minutes."))
@@ -227,6 +237,7 @@ def update_item(
     Changing the text clears a leak override: the new text is checked anew.
     """
     item = _item(vault, item_id)
+    _check_not_approved(vault, item.meeting_id)
     fields: dict[str, object] = {}
     if notes is not None:
         fields["notes"] = notes
@@ -250,7 +261,7 @@ def update_item(
 
 def remove_item(vault: Vault, item_id: str) -> Changes:
     """Take an item off the agenda."""
-    _item(vault, item_id)
+    _check_not_approved(vault, _item(vault, item_id).meeting_id)
     with vault.transaction() as conn:
         agenda_repo.delete(conn, vault.ctx, item_id)
     return Changes.of("agenda_items", item_id)
@@ -258,6 +269,7 @@ def remove_item(vault: Vault, item_id: str) -> Changes:
 
 def reorder(vault: Vault, meeting_id: str, item_ids: list[str]) -> Changes:
     """Put the meeting's items in this order."""
+    _check_not_approved(vault, meeting_id)
     try:
         with vault.transaction() as conn:
             agenda_repo.reorder(conn, vault.ctx, meeting_id, item_ids)
@@ -384,7 +396,7 @@ def _case_item(
     verdict = consent_rule.verdict(case, consents, day, roles)
     allowed = case.kind is CaseKind.NAMED and verdict.covered
     anonymous = case_display.anonymous_label(case, day)
-    as_named = _with_sl49a_identity(case, row)
+    as_named = with_sl49a_identity(case, row)
     identity = as_named.surname is not None and as_named.birth_date is not None
     findings = leak_detector.scan({"concern": case.concern, "notes": row.notes}, as_named)
     return ItemView(
@@ -405,7 +417,7 @@ def _case_item(
     )
 
 
-def _with_sl49a_identity(case: CaseFacts, row: AgendaItemRow) -> CaseFacts:
+def with_sl49a_identity(case: CaseFacts, row: AgendaItemRow) -> CaseFacts:
     """The case as this item may name it: an anonymous case shared under §49a
     carries the name recorded for this meeting only."""
     if row.sl49a and case.kind is CaseKind.ANONYMOUS and row.sl49a_surname:
@@ -511,7 +523,7 @@ def _child_document(
     row = cases_repo.get(vault.conn, item.case_id)
     item_row = agenda_repo.get(vault.conn, item.id)
     assert row is not None and item_row is not None
-    facts = _with_sl49a_identity(cases_repo.facts(vault.conn, row), item_row)
+    facts = with_sl49a_identity(cases_repo.facts(vault.conn, row), item_row)
     assert facts.surname is not None and facts.birth_date is not None
     meeting = view.meeting
     if item.sl49a and not (facts.kind is CaseKind.NAMED and not item.consent_reasons):

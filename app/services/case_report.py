@@ -165,7 +165,7 @@ def write(
     lang = language_for_country(vault.country)
     tr = translator(lang)
     label = (
-        case_display.named_label(facts)
+        case_display.named_label(facts, lang)
         if facts.kind is CaseKind.NAMED
         else case_display.anonymous_label(facts, today, lang)
     )

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from app.domain import case_display, leak_detector
+from app.domain.case_model import CaseFacts, CaseKind
 from app.domain.seeded_names import display_name
 from app.errors import BadInput
 from app.fileio import atomic_write
@@ -20,9 +21,14 @@ from app.i18n import N_, _, language_for_country, translator
 from app.reports import minutes_pdf
 from app.reports.sdq_chart import SdqSeries
 from app.services import sdq_service
-from app.services.agenda_service import LEAK_OVERRIDE_REASONS, ItemView, LeakBlocked
+from app.services.agenda_service import (
+    LEAK_OVERRIDE_REASONS,
+    ItemView,
+    LeakBlocked,
+    with_sl49a_identity,
+)
 from app.services.minutes_service import MinutesView, view
-from app.store import audit, cases_repo, contacts_repo, minutes_repo
+from app.store import agenda_repo, audit, cases_repo, contacts_repo, minutes_repo, roles_repo
 from app.store.vault import Vault, outside_data_folder
 
 _OUTCOMES = {
@@ -76,17 +82,46 @@ def _texts(minutes: MinutesView, item: ItemView) -> dict[str, str]:
     return fields
 
 
+_NOBODY = CaseFacts(id="", kind=CaseKind.ANONYMOUS, first_name="")
+
+
 def _leak(vault: Vault, minutes: MinutesView, item: ItemView) -> str | None:
-    """One sentence when an anonymised item's minutes would identify the child."""
-    if item.case_id is None or item.named_allowed:
-        return None
+    """One sentence when an item's minutes would identify a child who is not named.
+
+    General items have no child to compare with, but are checked for
+    ID-number-shaped numbers, as on the agenda.
+    """
     record = minutes.items.get(item.id)
-    if record is not None and record.leak_override:
+    if (record is not None and record.leak_override) or item.named_allowed and item.case_id:
         return None
-    row = cases_repo.get(vault.conn, item.case_id)
-    assert row is not None
-    findings = leak_detector.scan(_texts(minutes, item), cases_repo.facts(vault.conn, row))
+    texts = _texts(minutes, item)
+    if item.case_id is None:
+        texts["text"] = record.general_text if record else ""
+        findings = leak_detector.scan(texts, _NOBODY)
+        return leak_detector.describe(findings, item.label) if findings else None
+    findings = leak_detector.scan(texts, _facts(vault, item.case_id))
     return leak_detector.describe(findings, item.anonymous_label) if findings else None
+
+
+def _facts(vault: Vault, case_id: str) -> CaseFacts:
+    row = cases_repo.get(vault.conn, case_id)
+    assert row is not None
+    return cases_repo.facts(vault.conn, row)
+
+
+def _addenda_leak(vault: Vault, minutes: MinutesView) -> str | None:
+    """Addenda are printed with every item: none may name a child shown anonymised."""
+    texts = {f"addendum {n + 1}": a.text for n, a in enumerate(minutes.addenda)}
+    if not texts:
+        return None
+    for item in minutes.agenda.items:
+        if item.case_id is None or item.named_allowed:
+            continue
+        findings = leak_detector.scan(texts, _facts(vault, item.case_id))
+        if findings:
+            return leak_detector.describe(findings, item.anonymous_label)
+    findings = leak_detector.scan(texts, _NOBODY)
+    return leak_detector.describe(findings, "—") if findings else None
 
 
 def print_minutes(
@@ -105,10 +140,16 @@ def print_minutes(
         leak = _leak(vault, minutes, item)
         if leak:
             raise LeakBlocked(leak)
+    leak = _addenda_leak(vault, minutes)
+    if leak:
+        raise LeakBlocked(leak)
     lang = language_for_country(vault.country)
     tr = translator(lang)
     meeting = minutes.agenda.meeting
-    items = tuple(_item_minutes(vault, minutes, item, lang) for item in minutes.agenda.items)
+    people = _people(vault, tr)
+    items = tuple(
+        _item_minutes(vault, minutes, item, lang, people) for item in minutes.agenda.items
+    )
     present, absent = _attendance(minutes, tr)
     addenda = tuple(
         minutes_pdf.AddendumLine(a.written_on, a.author, a.text) for a in minutes.addenda
@@ -163,14 +204,27 @@ def _attendance(
     return tuple(present), tuple(absent)
 
 
+def _people(vault: Vault, tr: Callable[[str], str]) -> dict[str, str]:
+    """Contact id → how the minutes show them: a parent by role only (their
+    name would identify the child), everyone else by name."""
+    return {
+        c.id: tr(display_name(c.role)) if c.role_id and _is_parent(vault, c.role_id) else c.name
+        for c in contacts_repo.list_all(vault.conn)
+    }
+
+
+def _is_parent(vault: Vault, role_id: str) -> bool:
+    return any(r.id == role_id and r.key == "parent" for r in roles_repo.list_all(vault.conn))
+
+
 def _item_minutes(
-    vault: Vault, minutes: MinutesView, item: ItemView, lang: str
+    vault: Vault, minutes: MinutesView, item: ItemView, lang: str, people: dict[str, str]
 ) -> minutes_pdf.CaseMinutes | minutes_pdf.GeneralMinutes:
     tr = translator(lang)
     agreements = tuple(
         minutes_pdf.AgreementLine(
             what=a.what,
-            owner=a.owner_name,
+            owner=people.get(a.owner_contact_id or "", a.owner_name),
             deadline=date.fromisoformat(a.deadline) if a.deadline else None,
             parent_contact=a.parent_contact,
             status=a.status,
@@ -185,16 +239,21 @@ def _item_minutes(
             text=(record.general_text if record else "") or item.notes,
             agreements=agreements,
         )
-    row = cases_repo.get(vault.conn, item.case_id)
-    assert row is not None
-    facts = cases_repo.facts(vault.conn, row)
+    facts = _facts(vault, item.case_id)
     day = minutes.agenda.meeting.start.date()
-    label = item.label if item.named_allowed else case_display.anonymous_label(facts, day, lang)
+    item_row = agenda_repo.get(vault.conn, item.id)
+    assert item_row is not None
+    as_named = with_sl49a_identity(facts, item_row)
+    label = (
+        case_display.named_label(as_named, lang)
+        if item.named_allowed
+        else case_display.anonymous_label(facts, day, lang)
+    )
     interventions = tuple(
         minutes_pdf.InterventionLine(
             type_name=tr(display_name(i.type_name)),
             goal=i.goal,
-            responsible=i.responsible,
+            responsible=people.get(i.responsible_contact_id or "", i.responsible),
             start=date.fromisoformat(i.start_on),
             evaluation_on=date.fromisoformat(i.evaluation_on),
             status=i.status,
@@ -246,9 +305,9 @@ def _extract(
     lang: str,
 ) -> minutes_pdf.ChildExtract:
     assert item.case_id is not None
-    row = cases_repo.get(vault.conn, item.case_id)
-    assert row is not None
-    facts = cases_repo.facts(vault.conn, row)
+    item_row = agenda_repo.get(vault.conn, item.id)
+    assert item_row is not None
+    facts = with_sl49a_identity(_facts(vault, item.case_id), item_row)
     if facts.surname is None or facts.birth_date is None:
         raise BadInput(_("The extract needs the child's full name and birth date."))
     meeting = minutes.agenda.meeting

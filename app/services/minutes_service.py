@@ -13,12 +13,19 @@ from datetime import date
 
 from app.clock import iso_utc
 from app.domain.dates import add_months
-from app.errors import BadInput, KnownError
+from app.errors import BadInput, MinutesLocked
 from app.i18n import _
 from app.services import agenda_service, cases_service
 from app.services.agenda_service import AgendaView
 from app.services.changes import Changes
-from app.store import agenda_repo, agreements_repo, audit, interventions_repo, minutes_repo
+from app.store import (
+    agenda_repo,
+    agreements_repo,
+    audit,
+    contacts_repo,
+    interventions_repo,
+    minutes_repo,
+)
 from app.store.agreements_repo import AgreementRow
 from app.store.connection import DatabaseError
 from app.store.interventions_repo import InterventionRow
@@ -27,14 +34,6 @@ from app.store.vault import Vault
 
 OUTCOMES = ("continue-locally", "network-meeting", "notification", "close-case")
 EVALUATION_MONTHS = 3
-
-
-class MinutesLocked(KnownError):
-    """The minutes are approved; only an addendum can change them now."""
-
-    @classmethod
-    def now(cls) -> MinutesLocked:
-        return cls(_("These minutes are approved and locked; write an addendum instead."))
 
 
 @dataclass(frozen=True)
@@ -91,13 +90,15 @@ def save_field(vault: Vault, agenda_item_id: str, field: str, value: object) -> 
     """
     if field == "outcome" and value is not None and value not in OUTCOMES:
         raise BadInput(_("Choose one of the listed outcomes."))
-    if field == "new_level" and value is not None and value not in (0, 1, 2, 3):
+    # type() not isinstance(): True and 2.0 are not levels.
+    if field == "new_level" and value is not None and not (type(value) is int and 0 <= value <= 3):
         raise BadInput(_("The level must be 0, 1, 2 or 3."))
     if field == "notification_on" and value is not None:
-        try:
-            date.fromisoformat(str(value))
-        except ValueError:
-            raise BadInput(_("The notification date is not a date.")) from None
+        if not _is_iso_day(value):
+            raise BadInput(_("The notification date is not a date."))
+    if field == "new_relay_holder_id" and value is not None:
+        if not any(c.id == value for c in contacts_repo.list_all(vault.conn)):
+            raise BadInput(_("The relay holder must be one of the contacts."))
     if field in minutes_repo.TEXT_FIELDS and not isinstance(value, str):
         raise BadInput(_("This field takes text."))
     try:
@@ -111,6 +112,14 @@ def save_field(vault: Vault, agenda_item_id: str, field: str, value: object) -> 
         raise BadInput(_("This is not a field of the minutes.")) from None
     if not found:
         raise BadInput(_("Start the minutes of this meeting first."))
+
+
+def _is_iso_day(value: object) -> bool:
+    """A date written YYYY-MM-DD (what the vault stores and the PDFs print)."""
+    try:
+        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def set_attendance(vault: Vault, meeting_id: str, contact_id: str, present: bool) -> Changes:

@@ -88,6 +88,9 @@ def record_scales(
     """Record the five scale scores (+ impact) read off the publisher's scoring."""
     cases_service.get_case(vault, case_id)
     version = _version(informant, age)
+    unknown = set(scales) - set(sdq.SCALES)
+    if unknown or all(scales.get(key) is None for key in sdq.SCALES):
+        raise BadInput(_("Give at least one of the five scale scores, by the scale's name."))
     try:
         sdq.scores_from_scales(*(scales.get(key) for key in sdq.SCALES), impact=impact)
     except (ValueError, TypeError) as exc:

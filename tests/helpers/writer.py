@@ -20,9 +20,17 @@ Modes:
 ``passphrase``
     Forever: ``change_passphrase`` alternating between ``PASSPHRASE`` and
     ``PASSPHRASE + "2"``; after each change returns prints ``passphrase {value}``.
+``autosave``
+    The vault must hold exactly one ``item_minutes`` row (the test prepared one
+    meeting item and called ``minutes_service.start``). Forever: ``i += 1``;
+    ``minutes_service.save_field`` of ``discussion`` = ``autosave_text(i)`` and,
+    when ``i % 3 == 0``, of ``knowledge`` = ``autosave_knowledge(i)``; after that
+    iteration's saves return prints ``saved {i}``. ``i`` continues after
+    the number in the stored discussion, so every text is unique across writers.
 
-``i`` continues after the highest ``row-{i}`` already in the vault, so the
-names stay unique when the same vault is written by one writer after another.
+In ``rows`` and ``backup``, ``i`` continues after the highest ``row-{i}`` already
+in the vault, so the names stay unique when the same vault is written by one
+writer after another.
 """
 
 from __future__ import annotations
@@ -32,13 +40,25 @@ import sys
 from pathlib import Path
 
 from app.errors import WrongSecret
+from app.services import minutes_service
 from app.store import districts_repo
 from app.store.vault import Vault
 from tests.helpers.vaults import PASSPHRASE, open_directory
 
-MODES = ("rows", "backup", "passphrase")
+MODES = ("rows", "backup", "passphrase", "autosave")
 PASSPHRASES = (PASSPHRASE, PASSPHRASE + "2")
 _ROW = re.compile(r"row-(\d+)")
+_TYPED = re.compile(r"typed (\d+) x*")
+
+
+def autosave_text(i: int) -> str:
+    """What ``autosave`` mode saves as the discussion in iteration ``i``."""
+    return f"typed {i} " + "x" * (i % 50)
+
+
+def autosave_knowledge(i: int) -> str:
+    """What ``autosave`` mode saves as the knowledge in iteration ``i`` (a multiple of 3)."""
+    return f"k{i}"
 
 
 def manual_backup_path(vault_dir: Path) -> Path:
@@ -75,6 +95,21 @@ def _unlock(vault_dir: Path) -> tuple[Vault, str]:
     raise SystemExit("writer: neither test passphrase unlocks the vault")
 
 
+def _autosave(vault: Vault) -> None:
+    rows = vault.conn.execute("SELECT agenda_item_id, discussion FROM item_minutes").fetchall()
+    if len(rows) != 1:
+        raise SystemExit(f"writer: autosave needs exactly one prepared item, found {len(rows)}")
+    (item_id, discussion) = rows[0]
+    typed = _TYPED.fullmatch(discussion or "")
+    i = int(typed.group(1)) if typed else 0
+    while True:
+        i += 1
+        minutes_service.save_field(vault, item_id, "discussion", autosave_text(i))
+        if i % 3 == 0:
+            minutes_service.save_field(vault, item_id, "knowledge", autosave_knowledge(i))
+        _say(f"saved {i}")
+
+
 def run(vault_dir: Path, mode: str) -> None:
     """Write in ``mode`` until killed."""
     vault, current = _unlock(vault_dir)
@@ -96,6 +131,8 @@ def run(vault_dir: Path, mode: str) -> None:
             current = PASSPHRASES[1] if current == PASSPHRASES[0] else PASSPHRASES[0]
             vault.change_passphrase(current)
             _say(f"passphrase {current}")
+    elif mode == "autosave":
+        _autosave(vault)
     else:
         raise SystemExit(f"writer: unknown mode {mode!r}; expected one of {MODES}")
 
