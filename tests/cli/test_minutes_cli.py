@@ -718,10 +718,9 @@ def test_each_extract_names_one_child_with_birth_date(printed: PrintRun, demo: D
 def test_minutes_label_named_children_in_the_documents_language(
     printed: PrintRun, demo: Demo
 ) -> None:
-    # BUG: the named label comes from case_display.named_label via
-    # agenda_service (ItemView.label), translated into the language of the
-    # user interface (the CLI runs in English here), not into the document's.
-    # A Danish PDF then says "Emma … (born 2019-04-12)".
+    # The CLI runs in English here; the document is Danish. Guards against
+    # the label being taken from ItemView.label (translated into the user
+    # interface's language), which printed "Emma … (born 2019-04-12)".
     named = 0
     for run in printed.runs:
         for child in named_in(run.text, demo.named):
@@ -736,12 +735,12 @@ def test_minutes_label_named_children_in_the_documents_language(
 def test_a_child_shared_under_sl49a_gets_an_extract_like_on_the_agenda(
     cli: Cli, printed: PrintRun, demo: Demo, tmp_path: Path
 ) -> None:
-    # BUG: an anonymous child put on the agenda under serviceloven § 49 a
-    # (surname and birth date recorded for that one meeting) is named on the
-    # minutes and gets a per-child agenda, but "minutes --per-child" stops
-    # with "The extract needs the child's full name and birth date." and
-    # writes nothing: minutes_print._extract reads the case's own facts
-    # (no surname) instead of the item's § 49 a identity.
+    # An anonymous child put on the agenda under serviceloven § 49 a (surname
+    # and birth date recorded for that one meeting) is named on the minutes
+    # and gets a per-child agenda, so it gets an extract too. Guards against
+    # minutes_print._extract reading the case's own facts (no surname), which
+    # stopped the whole print with "The extract needs the child's full name
+    # and birth date." and wrote nothing.
     run = next(r for r in printed.runs if status_of(r.text) == "draft")
     surname, born = "Ravn", date(2019, 3, 4)  # fictional, and no staff member's name
     root = tmp_path / "demo"
@@ -916,9 +915,9 @@ def test_case_report_holds_nothing_about_another_child(report: Report, demo: Dem
 
 
 def test_case_report_pdf_labels_the_child_in_the_documents_language(report: Report) -> None:
-    # BUG: case_report.write builds the label with case_display.named_label,
-    # which translates into the user interface's language (English here),
-    # so the Danish report says "(born 2019-04-12)".
+    # The CLI runs in English here; the report is Danish. Guards against the
+    # label being translated into the user interface's language, which
+    # printed "(born 2019-04-12)".
     text = " ".join(pdf_pages(report.pdf))
     at = text.index(report.child.full_name)
     label = text[at : at + len(report.child.full_name) + 20]
