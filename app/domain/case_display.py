@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.domain.case_model import CaseFacts, CaseKind
-from app.i18n import catalogue
+from app.i18n import catalogue, current_language
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -68,11 +68,11 @@ def named_label(case: CaseFacts, lang: str | None = None) -> str:
     if not surname or case.birth_date is None:
         raise ValueError("a named label needs the surname and the birth date")
     name = " ".join(part for part in (case.first_name.strip(), surname) if part)
-    return (
-        catalogue(lang)
-        .gettext("{name} (born {date})")
-        .format(name=name, date=case.birth_date.isoformat())
-    )
+    # Danish and Norwegian readers write dates day first (23.11.2019).
+    shown = case.birth_date.isoformat()
+    if (lang or current_language()) in ("da", "nb"):
+        shown = case.birth_date.strftime("%d.%m.%Y")
+    return catalogue(lang).gettext("{name} (born {date})").format(name=name, date=shown)
 
 
 def display_name(case: CaseFacts, meeting_date: date, consent_ok: bool, sl49a: bool = False) -> str:

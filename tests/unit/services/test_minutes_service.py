@@ -867,7 +867,7 @@ def test_named_labels_in_the_minutes_are_in_the_documents_language(
     minutes_print.print_minutes(vault, meeting_id, out)
     text = pdf_text(out)
     assert "Emma Holm" in text
-    assert DA("{name} (born {date})").format(name="Emma Holm", date="2019-04-12") in text
+    assert DA("{name} (born {date})").format(name="Emma Holm", date="12.04.2019") in text
     assert "born" not in text
 
 
