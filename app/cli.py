@@ -120,6 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--age", type=int, required=True)
     p.add_argument("--answers", required=True, help=_("25 characters of 0, 1, 2 or . (missing)"))
+    p = command("export", _("write an encrypted bundle for the office or a colleague"))
+    p.add_argument("--recipient", action="append", default=[], help=_("an age public key"))
+    p.add_argument("--recipient-file", help=_("a file of age public keys, one per line"))
+    p.add_argument("--bundle-passphrase-file", help=_("encrypt with the passphrase in this file"))
+    p.add_argument("--peer", help=_("everything since the last export to this peer"))
+    p.add_argument("--case", action="append", default=[], help=_("one case with all it needs"))
+    p.add_argument("--all", action="store_true", help=_("everything in the vault"))
+    p.add_argument("--out", required=True)
+    p = command("import", _("import an encrypted bundle"))
+    p.add_argument("file")
+    p.add_argument("--identity", help=_("the age identity (secret key) file"))
+    p.add_argument("--bundle-passphrase-file", help=_("the bundle's passphrase file"))
+    p.add_argument(
+        "--trust-new-sender", action="store_true", help=_("accept a sender not seen before")
+    )
     p = command("demo", _("create a vault of fictional demo data"))
     p.add_argument("--size", choices=("small", "large"), default="small")
     p.add_argument("--seed", type=int, default=1)
@@ -532,6 +547,98 @@ def cmd_sdq(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _lines_of(path: str) -> list[str]:
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise BadInput(_("The file {name} cannot be read.").format(name=path)) from None
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def cmd_export(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    from app.store import sync_repo
+    from app.sync.exporter import export_bundle
+
+    target = Path(args.out)
+    _writable_target(target, directory)
+    recipients = list(args.recipient) + (
+        _lines_of(args.recipient_file) if args.recipient_file else []
+    )
+    passphrase = (
+        _read_secret_file(args.bundle_passphrase_file) if args.bundle_passphrase_file else None
+    )
+    vault = unlock(directory, args)
+    try:
+        peer = args.peer
+        if not (peer or args.case or args.all):
+            known = sync_repo.peers(vault.conn)
+            if len(known) != 1:
+                raise BadInput(_("Choose one: --peer NAME, --case ID … or --all."))
+            peer = known[0].name
+        result = export_bundle(
+            vault,
+            target,
+            recipients=recipients,
+            passphrase=passphrase,
+            peer_name=peer,
+            case_ids=args.case,
+            everything=args.all,
+        )
+    finally:
+        vault.close()
+    out.write(
+        _("Bundle written to {path}: {records} records, {deleted} deletions.").format(
+            path=result.path, records=result.records, deleted=result.tombstones
+        )
+        + "\n"
+    )
+    return EXIT_OK
+
+
+def cmd_import(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    from app.sync import bundle
+    from app.sync.importer import import_bundle
+
+    if bool(args.identity) == bool(args.bundle_passphrase_file):
+        raise BadInput(_("Give --identity F or --bundle-passphrase-file F (one of them)."))
+    identities = _lines_of(args.identity) if args.identity else []
+    passphrase = (
+        _read_secret_file(args.bundle_passphrase_file) if args.bundle_passphrase_file else None
+    )
+    source = Path(args.file)
+    try:
+        if source.stat().st_size > bundle.MAX_BUNDLE_BYTES:
+            raise bundle.BadBundle(_("The bundle is larger than Samråd accepts."))
+        data = source.read_bytes()
+    except OSError:
+        raise BadInput(_("The file {name} cannot be read.").format(name=args.file)) from None
+    vault = unlock(directory, args)
+    try:
+        report = import_bundle(
+            vault,
+            data,
+            identities=identities,
+            passphrase=passphrase,
+            trust_new_sender=args.trust_new_sender,
+        )
+    finally:
+        vault.close()
+    out.write(
+        _(
+            "Imported from {source}: {added} added, {updated} updated, {deleted} deleted, "
+            "{conflicts} conflicts."
+        ).format(
+            source=report.source_name,
+            added=sum(report.added.values()),
+            updated=sum(report.updated.values()),
+            deleted=sum(report.deleted.values()),
+            conflicts=report.total_conflicts,
+        )
+        + "\n"
+    )
+    return EXIT_OK
+
+
 def cmd_demo(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
     if directory.exists():
         raise VaultExists(_("A vault already exists in this data folder."))
@@ -573,6 +680,8 @@ COMMANDS: dict[str, Callable[[VaultDirectory, argparse.Namespace, TextIO], int]]
     "agenda": cmd_agenda,
     "minutes": cmd_minutes,
     "case-report": cmd_case_report,
+    "export": cmd_export,
+    "import": cmd_import,
 }
 
 
