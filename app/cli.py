@@ -567,6 +567,13 @@ def cmd_export(directory: VaultDirectory, args: argparse.Namespace, out: TextIO)
     passphrase = (
         _read_secret_file(args.bundle_passphrase_file) if args.bundle_passphrase_file else None
     )
+    # Command-line mistakes are refused before the vault is unlocked.
+    if passphrase is not None and not passphrase:
+        raise BadInput(_("The bundle passphrase is empty."))
+    if bool(recipients) == (passphrase is not None):
+        raise BadInput(_("Give the office's public key or a bundle passphrase (one of them)."))
+    if sum((bool(args.peer), bool(args.case), bool(args.all))) > 1:
+        raise BadInput(_("Choose one: --peer NAME, --case ID … or --all."))
     vault = unlock(directory, args)
     try:
         peer = args.peer

@@ -105,6 +105,8 @@ def export_bundle(
         raise outside_data_folder()
     if bool(recipients) == (passphrase is not None):
         raise BadInput(_("Give the office's public key or a bundle passphrase (one of them)."))
+    if passphrase is not None and not passphrase:
+        raise BadInput(_("The bundle passphrase is empty."))
     cases = list(case_ids)
     if sum((bool(peer_name), bool(cases), everything)) != 1:
         raise BadInput(_("Choose one: --peer NAME, --case ID … or --all."))
@@ -112,11 +114,14 @@ def export_bundle(
     peer = None
     tombstones: list[tuple[str, str, int, str]] = []
     newest = 0
+    new_peer = False
     if peer_name:
         peer = sync_repo.peer_by_name(conn, peer_name)
         if peer is None:
-            with vault.transaction() as tx:
-                peer = sync_repo.add_peer(tx, peer_name, vault.now())
+            # Stored only once the bundle is written: a refused export
+            # (bad key, full disk) must not leave a peer behind.
+            new_peer = True
+            peer = sync_repo.Peer("", peer_name, None, None, 0, 0)
         rows, tombstones, newest = _rows_for_peer(vault, peer)
     elif cases:
         rows = _rows_for_cases(vault, cases)
@@ -157,6 +162,8 @@ def export_bundle(
     atomic_write(out, bundle.encrypt(plain, recipients=recipients, passphrase=passphrase))
     counts = {t: len(r) for t, r in records.items()}
     with vault.transaction() as tx:
+        if peer is not None and new_peer:
+            peer = sync_repo.add_peer(tx, peer.name, vault.now())
         if peer is not None:
             # What we sent is now the common base with this peer.
             for table, table_rows in rows.items():

@@ -410,7 +410,13 @@ def _header_end(data: bytes) -> int:
         ("payload byte flipped", lambda d: flip(d, len(d) - 20), BadBundle.damaged),
         ("first payload byte flipped", lambda d: flip(d, _header_end(d) + 60), BadBundle.damaged),
         ("header MAC flipped", lambda d: flip(d, _header_end(d) + 6), BadBundle.damaged),
-        ("recipient stanza flipped", lambda d: flip(d, 40), BadBundle.not_for_your_key),
+        # The stanza is random base64: a flip there reads as "not for your key"
+        # or as a damaged header depending on the byte; both refuse in one sentence.
+        (
+            "recipient stanza flipped",
+            lambda d: flip(d, 40),
+            (BadBundle.not_for_your_key, BadBundle.damaged),
+        ),
         ("truncated to half", lambda d: d[: len(d) // 2], BadBundle.damaged),
         ("truncated inside the header", lambda d: d[:40], BadBundle.damaged),
         ("garbage appended", lambda d: d + b"garbage", BadBundle.damaged),
@@ -424,10 +430,11 @@ def test_decrypt_refuses_a_damaged_bundle_with_one_sentence(
     key_bundle: bytes,
     name: str,
     mutate: Callable[[bytes], bytes],
-    expected: Callable[[], BadBundle],
+    expected: Callable[[], BadBundle] | tuple[Callable[[], BadBundle], ...],
 ) -> None:
     message = refused(lambda: bundle.decrypt(mutate(key_bundle), identities=[str(IDENTITY)]))
-    assert message == expected().message, name
+    allowed = expected if isinstance(expected, tuple) else (expected,)
+    assert message in {e().message for e in allowed}, name
 
 
 def test_decrypt_refuses_the_wrong_identity(key_bundle: bytes) -> None:
