@@ -41,10 +41,12 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Base:
-    """What both sides last had: its hash and the peer's change seq it came with."""
+    """What we know the peer has: the version last received from it (with the
+    peer's change seq) and the version last sent to it (not yet confirmed)."""
 
-    content_hash: str
+    received: str | None = None
     received_seq: int = 0
+    sent: str | None = None
 
 
 def content_hash(row: Mapping[str, Any]) -> str:
@@ -65,35 +67,44 @@ def decide_record(
     theirs: str,
     their_seq: int,
     *,
+    their_base: str | None = None,
     ours_withdraws: bool = False,
     theirs_withdraws: bool = False,
 ) -> Outcome:
-    """The outcome for an incoming record (hashes of ours, the base and theirs).
+    """The outcome for an incoming record (hashes of ours and theirs).
 
+    ``their_base`` travels with the record: the version the sender thought we
+    had. Theirs replaces ours only when ours is that version, or is the
+    version we last received from them — never merely what we last *sent*,
+    so bundles that cross in the post conflict instead of swapping.
     ``*_withdraws`` say whether a consent version carries a withdrawal.
     """
     if base is not None and base.received_seq and their_seq <= base.received_seq:
         return Outcome.NOTHING  # an older bundle arriving after a newer one
+    known = {h for h in ((base.received, base.sent) if base else ()) if h}
     if ours is None:
         if base is None:
             return Outcome.INSERT
-        # We deleted it since we last met; a changed version is a conflict.
-        return Outcome.NOTHING if theirs == base.content_hash else Outcome.CONFLICT_KEEP_OURS
+        # We deleted it since; an unchanged version needs nothing, a changed one conflicts.
+        return Outcome.NOTHING if theirs in known else Outcome.CONFLICT_KEEP_OURS
     if ours == theirs:
         return Outcome.NOTHING
-    if base is not None and ours == base.content_hash:
+    if ours == their_base or (base is not None and ours == base.received):
+        # Only they changed it — but a withdrawal of ours is never undone.
+        if ours_withdraws and not theirs_withdraws:
+            return Outcome.CONFLICT_KEEP_OURS
         return Outcome.UPDATE
-    if base is not None and theirs == base.content_hash:
+    if theirs in known:
         return Outcome.KEEP_OURS
     if theirs_withdraws and not ours_withdraws:
         return Outcome.CONFLICT_TAKE_THEIRS
     return Outcome.CONFLICT_KEEP_OURS
 
 
-def decide_tombstone(ours: str | None, base: Base | None) -> Outcome:
-    """The outcome for an incoming deletion."""
+def decide_tombstone(ours: str | None, base: Base | None, their_base: str | None = None) -> Outcome:
+    """The outcome for an incoming deletion (``their_base``: what the sender deleted)."""
     if ours is None:
         return Outcome.NOTHING
-    if base is not None and ours == base.content_hash:
+    if ours == their_base or (base is not None and ours == base.received):
         return Outcome.DELETE
     return Outcome.CONFLICT_KEEP_OURS

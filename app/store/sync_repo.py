@@ -107,6 +107,22 @@ def rows_by_id(conn: Connection, table: str, ids: Iterable[str]) -> list[dict[st
     return found
 
 
+def minutes_of_meetings(conn: Connection, meeting_ids: Iterable[str]) -> set[str]:
+    """Ids of the meeting_minutes rows (approval state) of these meetings."""
+    found: set[str] = set()
+    ids = sorted(set(meeting_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        found |= {
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM meeting_minutes WHERE meeting_id IN ({marks})", chunk
+            )
+        }
+    return found
+
+
 def row(conn: Connection, table: str, record_id: str) -> dict[str, Any] | None:
     """One row of a sync table."""
     found = rows_by_id(conn, table, [record_id])
@@ -253,22 +269,25 @@ def update_peer(conn: Connection, peer_id: str, **fields: object) -> None:
     conn.execute(f"UPDATE sync_peers SET {sets} WHERE id = ?", (*fields.values(), peer_id))
 
 
-def base(conn: Connection, peer_id: str, table: str, record_id: str) -> tuple[str, int] | None:
-    """(content hash, received seq) both sides last had, or None."""
+def base(
+    conn: Connection, peer_id: str, table: str, record_id: str
+) -> tuple[str | None, int, str | None] | None:
+    """(hash last received, its seq, hash last sent) for one peer and record, or None."""
     found = conn.execute(
-        "SELECT content_hash, received_seq FROM sync_base"
+        "SELECT content_hash, received_seq, sent_hash FROM sync_base"
         " WHERE peer_id = ? AND table_name = ? AND record_id = ?",
         (peer_id, table, record_id),
     ).fetchone()
-    return (found[0], int(found[1])) if found else None
+    return (found[0], int(found[1]), found[2]) if found else None
 
 
-def bases(conn: Connection, peer_id: str, table: str) -> dict[str, str]:
-    """Record id → base content hash, for one peer and table."""
+def bases(conn: Connection, peer_id: str, table: str) -> dict[str, tuple[str | None, str | None]]:
+    """Record id → (hash last received, hash last sent), for one peer and table."""
     return {
-        rid: h
-        for rid, h in conn.execute(
-            "SELECT record_id, content_hash FROM sync_base WHERE peer_id = ? AND table_name = ?",
+        rid: (received, sent)
+        for rid, received, sent in conn.execute(
+            "SELECT record_id, content_hash, sent_hash FROM sync_base"
+            " WHERE peer_id = ? AND table_name = ?",
             (peer_id, table),
         )
     }
@@ -282,13 +301,23 @@ def set_base(
     content_hash: str,
     received_seq: int | None = None,
 ) -> None:
-    """Remember the content both sides now have (keeps the received seq unless given)."""
+    """Remember the content received from a peer (both sides now have it)."""
     conn.execute(
         "INSERT INTO sync_base (peer_id, table_name, record_id, content_hash, received_seq)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT(peer_id, table_name, record_id) DO UPDATE SET"
-        " content_hash = excluded.content_hash,"
+        " content_hash = excluded.content_hash, sent_hash = NULL,"
         " received_seq = MAX(sync_base.received_seq, excluded.received_seq)",
         (peer_id, table, record_id, content_hash, received_seq or 0),
+    )
+
+
+def set_sent(conn: Connection, peer_id: str, table: str, record_id: str, content_hash: str) -> None:
+    """Remember the content just sent to a peer (not confirmed until it sends it back)."""
+    conn.execute(
+        "INSERT INTO sync_base (peer_id, table_name, record_id, sent_hash) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(peer_id, table_name, record_id) DO UPDATE SET"
+        " sent_hash = excluded.sent_hash",
+        (peer_id, table, record_id, content_hash),
     )
 
 

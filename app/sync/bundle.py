@@ -873,7 +873,8 @@ def _check_rows(rows: Sequence[Mapping[str, Any]]) -> None:
 
 
 def _check_tombstone(stone: Mapping[str, Any]) -> None:
-    if not isinstance(stone, Mapping) or set(stone) != _TOMBSTONE_KEYS:
+    # "base" (optional): the version the sender deleted, as a content hash.
+    if not isinstance(stone, Mapping) or set(stone) - {"base"} != _TOMBSTONE_KEYS:
         raise BadBundle.bad_records()
     _check_flat(stone)
     table, record_id, seq, at = stone["table"], stone["id"], stone["seq"], stone["at"]
@@ -882,6 +883,8 @@ def _check_tombstone(stone: Mapping[str, Any]) -> None:
     if not isinstance(record_id, str) or not record_id:
         raise BadBundle.bad_records()
     if not _is_int(seq) or seq < 0 or not _short_text(at):
+        raise BadBundle.bad_records()
+    if "base" in stone and stone["base"] is not None and not _short_text(stone["base"]):
         raise BadBundle.bad_records()
 
 

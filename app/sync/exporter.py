@@ -37,26 +37,29 @@ class ExportResult:
 
 def _rows_for_peer(
     vault: Vault, peer: sync_repo.Peer
-) -> tuple[dict[str, list[dict[str, Any]]], list[tuple[str, str, int, str]], int]:
+) -> tuple[dict[str, list[dict[str, Any]]], list[tuple[str, str, int, str, str | None]], int]:
     conn = vault.conn
     changed, newest = sync_repo.changes_since(conn, peer.last_exported_seq)
     rows: dict[str, list[dict[str, Any]]] = {}
     deleted = {(t, r): (s, a) for t, r, s, a in sync_repo.deleted_records(conn)}
-    tombstones: list[tuple[str, str, int, str]] = []
+    tombstones: list[tuple[str, str, int, str, str | None]] = []
     for table in sync_repo.SYNC_TABLES:
         ids = changed.get(table, set())
         if not ids:
             continue
         known = sync_repo.bases(conn, peer.id, table)
         present = sync_repo.rows_by_id(conn, table, ids)
-        # Only what the peer does not already have (not what it sent us).
+        # Only what the peer does not already have (received from it or sent to it).
         rows[table] = [
-            r for r in present if known.get(r["id"]) != content_hash(comparable(table, r))
+            r
+            for r in present
+            if content_hash(comparable(table, r)) not in known.get(r["id"], (None, None))
         ]
         for record_id in ids - {r["id"] for r in present}:
-            if (table, record_id) in deleted and known.get(record_id) not in (None, DELETED):
+            received, sent = known.get(record_id, (None, None))
+            if (table, record_id) in deleted and sent != DELETED and (received or sent):
                 seq, at = deleted[(table, record_id)]
-                tombstones.append((table, record_id, seq, at))
+                tombstones.append((table, record_id, seq, at, sent or received))
     return rows, tombstones, newest
 
 
@@ -86,6 +89,15 @@ def _rows_for_cases(vault: Vault, case_ids: Sequence[str]) -> dict[str, list[dic
                     if target and target not in wanted.setdefault(fk.table, set()):
                         wanted[fk.table].add(target)
                         changed = True
+    # The approval of minutes lives on the meeting, not the child: without it
+    # approved minutes would arrive editable.
+    meetings = {
+        r["meeting_id"]
+        for r in sync_repo.rows_by_id(conn, "item_minutes", wanted.get("item_minutes", set()))
+    }
+    wanted.setdefault("meeting_minutes", set()).update(
+        sync_repo.minutes_of_meetings(conn, meetings)
+    )
     return {t: sync_repo.rows_by_id(conn, t, ids) for t, ids in wanted.items() if ids}
 
 
@@ -112,8 +124,9 @@ def export_bundle(
         raise BadInput(_("Choose one: --peer NAME, --case ID … or --all."))
     conn = vault.conn
     peer = None
-    tombstones: list[tuple[str, str, int, str]] = []
+    tombstones: list[tuple[str, str, int, str, str | None]] = []
     newest = 0
+    bases: dict[str, dict[str, tuple[str | None, str | None]]] = {}
     new_peer = False
     if peer_name:
         peer = sync_repo.peer_by_name(conn, peer_name)
@@ -127,7 +140,7 @@ def export_bundle(
         rows = _rows_for_cases(vault, cases)
     else:
         rows = {t: sync_repo.all_rows(conn, t) for t in sync_repo.SYNC_TABLES}
-        tombstones = sync_repo.deleted_records(conn)
+        tombstones = [(t, r, s, a, None) for t, r, s, a in sync_repo.deleted_records(conn)]
     records: dict[str, list[dict[str, Any]]] = {}
     attachments: dict[str, bytes] = {}
     total = sum(len(r) for r in rows.values())
@@ -142,7 +155,14 @@ def export_bundle(
             blob = blob_of(table, row)
             if blob is not None:
                 attachments[blob[0]] = blob[1]
-            records[table].append(to_record(table, row, seqs.get(row["id"], 0)))
+            if peer is not None and table not in bases:
+                bases[table] = sync_repo.bases(conn, peer.id, table) if peer.id else {}
+            # The version the peer is thought to have: last sent, else last received.
+            received, sent = bases.get(table, {}).get(row["id"], (None, None))
+            common = sent or received
+            records[table].append(
+                to_record(table, row, seqs.get(row["id"], 0), None if common == DELETED else common)
+            )
             done += 1
         if progress:
             progress(table, done, total)
@@ -151,7 +171,7 @@ def export_bundle(
     first_seq = min(peer.last_exported_seq + 1 if peer else 1, last_seq)
     plain = bundle.pack(
         records,
-        [tombstone(t, r, s, a) for t, r, s, a in tombstones],
+        [tombstone(t, r, s, a, b) for t, r, s, a, b in tombstones],
         attachments,
         source_vault_id=vault.vault_id,
         source_name=identity.name(vault),
@@ -165,14 +185,14 @@ def export_bundle(
         if peer is not None and new_peer:
             peer = sync_repo.add_peer(tx, peer.name, vault.now())
         if peer is not None:
-            # What we sent is now the common base with this peer.
+            # Sent, not yet confirmed: the peer has it once it sends it back.
             for table, table_rows in rows.items():
                 for row in table_rows:
-                    sync_repo.set_base(
+                    sync_repo.set_sent(
                         tx, peer.id, table, row["id"], content_hash(comparable(table, row))
                     )
-            for table, record_id, _seq, _at in tombstones:
-                sync_repo.set_base(tx, peer.id, table, record_id, DELETED)
+            for table, record_id, _seq, _at, _base in tombstones:
+                sync_repo.set_sent(tx, peer.id, table, record_id, DELETED)
             sync_repo.update_peer(
                 tx, peer.id, last_exported_seq=max(newest, peer.last_exported_seq)
             )

@@ -51,7 +51,10 @@ class ImportReport:
         return sum(self.conflicts.values())
 
 
-def _sender(vault: Vault, manifest: dict[str, Any], trust_new_sender: bool) -> sync_repo.Peer:
+def _sender(
+    vault: Vault, manifest: dict[str, Any], trust_new_sender: bool
+) -> tuple[sync_repo.Peer | None, str, str, str]:
+    """(known peer or None, vault id, name, key) of the sender, after the trust checks."""
     source = manifest.get("source") or {}
     vault_id, name, key = source.get("vault_id"), source.get("name"), source.get("public_key")
     if not isinstance(vault_id, str) or not isinstance(name, str) or not isinstance(key, str):
@@ -64,22 +67,27 @@ def _sender(vault: Vault, manifest: dict[str, Any], trust_new_sender: bool) -> s
             raise bundle.BadBundle(
                 _("The sender's key has changed since the last bundle; nothing was imported.")
             )
-        return peer
+        return peer, vault_id, name, key
     if not trust_new_sender:
         raise UnknownSender(
             _(
                 "This bundle comes from a vault not trusted yet ({name}); trust it to import."
             ).format(name=name[:40])
         )
-    with vault.transaction() as conn:
-        unbound = sync_repo.peer_by_name(conn, name)
-        if unbound is not None and unbound.vault_id is None:
-            sync_repo.update_peer(conn, unbound.id, vault_id=vault_id, public_key=key)
-            found = sync_repo.peer_by_vault(conn, vault_id)
-            assert found is not None
-            return found
-        label = name if unbound is None else f"{name} ({vault_id[:8]})"
-        return sync_repo.add_peer(conn, label, vault.now(), vault_id=vault_id, public_key=key)
+    return None, vault_id, name, key
+
+
+def _register(vault: Vault, vault_id: str, name: str, key: str) -> sync_repo.Peer:
+    """Trust a new sender (inside the import's transaction: a refused import trusts no one)."""
+    conn = vault.conn
+    unbound = sync_repo.peer_by_name(conn, name)
+    if unbound is not None and unbound.vault_id is None:
+        sync_repo.update_peer(conn, unbound.id, vault_id=vault_id, public_key=key)
+        found = sync_repo.peer_by_vault(conn, vault_id)
+        assert found is not None
+        return found
+    label = name if unbound is None else f"{name} ({vault_id[:8]})"
+    return sync_repo.add_peer(conn, label, vault.now(), vault_id=vault_id, public_key=key)
 
 
 def import_bundle(
@@ -97,16 +105,12 @@ def import_bundle(
     manifest = parsed.manifest
     conn = vault.conn
     # Validate every record before the transaction; nothing is written yet.
-    checked: dict[str, list[tuple[dict[str, Any], int]]] = {}
+    checked: dict[str, list[tuple[dict[str, Any], int, str | None]]] = {}
     for table, records in parsed.records.items():
         checked[table] = [from_record(conn, table, r, parsed.attachments) for r in records]
-    unknown = set(checked) - set(sync_repo.SYNC_TABLES)
-    if unknown:
-        raise BadInput(_("The bundle holds an unknown kind of record; nothing was imported."))
     deletions = [check_tombstone(t) for t in parsed.tombstones]
-    peer = _sender(vault, manifest, trust_new_sender)
-    bundle_id = parsed.bundle_id
-    report = ImportReport(peer.vault_id or "", peer.name, bundle_id)
+    known, source_id, source_name, source_key = _sender(vault, manifest, trust_new_sender)
+    report = ImportReport(source_id, known.name if known else source_name, parsed.bundle_id)
     total = sum(len(r) for r in checked.values()) + len(deletions)
     done = 0
     try:
@@ -114,22 +118,23 @@ def import_bundle(
             # References are checked at COMMIT: a bundle may list a child before
             # its parent, but must not point at a record that exists nowhere.
             tx.execute("PRAGMA defer_foreign_keys = ON")
+            peer = known or _register(vault, source_id, source_name, source_key)
             for table in sync_repo.SYNC_TABLES:
-                for row, seq in checked.get(table, []):
-                    _merge_row(vault, peer, table, row, seq, report)
+                for row, seq, their_base in checked.get(table, []):
+                    _merge_row(vault, peer, table, row, seq, their_base, report)
                     done += 1
                 if progress and checked.get(table):
                     progress(table, done, total)
-            for table, record_id, seq in sorted(
+            for table, record_id, seq, their_base in sorted(
                 deletions, key=lambda d: -sync_repo.SYNC_TABLES.index(d[0])
             ):
-                _merge_tombstone(vault, peer, table, record_id, seq, report)
+                _merge_tombstone(vault, peer, table, record_id, seq, their_base, report)
                 done += 1
             seq_range = (manifest.get("sequence_range") or {}).get(peer.vault_id or "", [0, 0])
             last = seq_range[-1] if isinstance(seq_range, list) and seq_range else 0
             if isinstance(last, int) and last > peer.last_imported_seq:
                 sync_repo.update_peer(tx, peer.id, last_imported_seq=last)
-            sync_repo.remember_bundle(tx, bundle_id, peer.id, vault.now())
+            sync_repo.remember_bundle(tx, parsed.bundle_id, peer.id, vault.now())
             audit.append(
                 tx,
                 vault.now(),
@@ -159,6 +164,7 @@ def _merge_row(
     table: str,
     row: dict[str, Any],
     seq: int,
+    their_base: str | None,
     report: ImportReport,
 ) -> None:
     conn = vault.conn
@@ -172,6 +178,7 @@ def _merge_row(
         base,
         theirs,
         seq,
+        their_base=their_base,
         ours_withdraws=bool(local and table == "consents" and local.get("withdrawn_on")),
         theirs_withdraws=bool(table == "consents" and row.get("withdrawn_on")),
     )
@@ -216,6 +223,7 @@ def _merge_tombstone(
     table: str,
     record_id: str,
     seq: int,
+    their_base: str | None,
     report: ImportReport,
 ) -> None:
     conn = vault.conn
@@ -223,7 +231,7 @@ def _merge_tombstone(
     stored = sync_repo.base(conn, peer.id, table, record_id)
     base = Base(*stored) if stored else None
     ours = content_hash(comparable(table, local)) if local is not None else None
-    outcome = decide_tombstone(ours, base)
+    outcome = decide_tombstone(ours, base, their_base)
     if outcome is Outcome.DELETE:
         sync_repo.delete(conn, table, record_id)
         report.count(report.deleted, table)

@@ -26,10 +26,15 @@ class BadRecord(BadInput):
     """An incoming record that does not fit the vault's schema."""
 
 
-def to_record(table: str, row: Mapping[str, Any], seq: int) -> dict[str, Any]:
-    """A row as it travels: every column, BLOBs left out (they travel as files)."""
+def to_record(
+    table: str, row: Mapping[str, Any], seq: int, base: str | None = None
+) -> dict[str, Any]:
+    """A row as it travels: every column, BLOBs left out (they travel as files),
+    its change seq, and the version it was built on as far as the receiver
+    knows (``_base``, a content hash; None when there is none)."""
     record = {k: v for k, v in row.items() if (table, k) != BLOB_COLUMN}
     record["_seq"] = seq
+    record["_base"] = base
     return record
 
 
@@ -48,8 +53,9 @@ def comparable(table: str, row: Mapping[str, Any]) -> dict[str, Any]:
 
 def from_record(
     conn: Connection, table: str, record: Mapping[str, Any], attachments: Mapping[str, bytes]
-) -> tuple[dict[str, Any], int]:
-    """The row to write for an incoming record, and its seq; :class:`BadRecord` if invalid."""
+) -> tuple[dict[str, Any], int, str | None]:
+    """The row to write for an incoming record, its seq and the version it was
+    built on; :class:`BadRecord` if invalid."""
     bad = BadRecord(
         _("The bundle holds a record that does not fit ({table}); nothing was imported.").format(
             table=table
@@ -62,7 +68,10 @@ def from_record(
         raise bad
     declared = sync_repo.columns(conn, table)
     expected = {c.name for c in declared} - ({BLOB_COLUMN[1]} if table == BLOB_COLUMN[0] else set())
-    if set(record) - {"_seq"} != expected:
+    if set(record) - {"_seq", "_base"} != expected:
+        raise bad
+    their_base = record.get("_base")
+    if their_base is not None and not (isinstance(their_base, str) and len(their_base) <= 64):
         raise bad
     row: dict[str, Any] = {}
     for column in declared:
@@ -87,26 +96,30 @@ def from_record(
         row[column.name] = value
     if not isinstance(row.get("id"), str) or not 0 < len(row["id"]) <= MAX_ID_CHARS:
         raise bad
-    return row, seq
+    return row, seq, their_base
 
 
-def tombstone(table: str, record_id: str, seq: int, at: str) -> dict[str, Any]:
-    """A deletion as it travels."""
-    return {"table": table, "id": record_id, "seq": seq, "at": at}
+def tombstone(
+    table: str, record_id: str, seq: int, at: str, base: str | None = None
+) -> dict[str, Any]:
+    """A deletion as it travels (``base``: the version deleted, as the receiver had it)."""
+    return {"table": table, "id": record_id, "seq": seq, "at": at, "base": base}
 
 
-def check_tombstone(item: Mapping[str, Any]) -> tuple[str, str, int]:
-    """(table, id, seq) of an incoming deletion; :class:`BadRecord` if invalid."""
+def check_tombstone(item: Mapping[str, Any]) -> tuple[str, str, int, str | None]:
+    """(table, id, seq, base) of an incoming deletion; :class:`BadRecord` if invalid."""
     table, record_id, seq = item.get("table"), item.get("id"), item.get("seq")
+    base = item.get("base")
     if (
         table not in sync_repo.SYNC_TABLES
         or not isinstance(record_id, str)
         or not 0 < len(record_id) <= MAX_ID_CHARS
         or type(seq) is not int
+        or (base is not None and not isinstance(base, str))
     ):
         raise BadRecord(_("The bundle holds a deletion that does not fit; nothing was imported."))
     assert isinstance(table, str)
-    return table, record_id, seq
+    return table, record_id, seq, base
 
 
 def encode_key(raw: bytes) -> str:

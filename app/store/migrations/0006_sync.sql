@@ -1,10 +1,11 @@
 -- Schema 6: synchronisation state. Local bookkeeping only — these tables do
 -- not travel in bundles and have no change-log triggers.
 --
--- sync_base holds, per peer and record, the hash of the content both sides
--- last had in common (sent or received). It is what tells "only one side
--- changed this since we last met" (that change wins) from "both changed"
--- (a conflict, both versions kept).
+-- sync_base holds, per peer and record, the hash of the content last
+-- received from that peer (confirmed: both sides had it) and of the content
+-- last sent to it (not yet confirmed). They tell "only one side changed this
+-- since we last met" (that change wins) from "both changed" (a conflict,
+-- both versions kept).
 
 CREATE TABLE sync_peers (
     id                TEXT PRIMARY KEY,
@@ -20,7 +21,8 @@ CREATE TABLE sync_base (
     peer_id      TEXT NOT NULL REFERENCES sync_peers (id) ON DELETE CASCADE,
     table_name   TEXT NOT NULL,
     record_id    TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
+    content_hash TEXT,
+    sent_hash    TEXT,
     received_seq INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (peer_id, table_name, record_id)
 ) STRICT, WITHOUT ROWID;
