@@ -266,11 +266,16 @@ def fill_cases(vault: Vault, today: date, rng: random.Random) -> int:
         for k in set(forums[ForumKind.SCHOOL_RESOURCE_TEAM].participant_roles)
         | set(forums[ForumKind.DAYCARE_CONSULTATION].participant_roles)
     ]
-    upcoming = [
-        m
-        for m in calendar.between(today, today + timedelta(days=35))
-        if m.forum_kind in (ForumKind.SCHOOL_RESOURCE_TEAM, ForumKind.DAYCARE_CONSULTATION)
-    ]
+    # Ordered by time and site name, not by the random record ids, so the same
+    # seed always puts the same children on the same agendas.
+    upcoming = sorted(
+        (
+            m
+            for m in calendar.between(today, today + timedelta(days=35))
+            if m.forum_kind in (ForumKind.SCHOOL_RESOURCE_TEAM, ForumKind.DAYCARE_CONSULTATION)
+        ),
+        key=lambda m: (m.start, m.site_name),
+    )
     by_meeting: dict[str, list[str]] = {}
     count = 0
     if not upcoming:
@@ -361,12 +366,15 @@ def fill_minutes(vault: Vault, today: date, rng: random.Random) -> int:
     contacts = contacts_repo.list_all(vault.conn)
     types = interventions_repo.types(vault.conn)
     cases = [c.row for c in cases_service.list_cases(vault, today) if c.row.status == "open"]
-    past = [
-        m
-        for m in calendar.between(today - timedelta(days=60), today - timedelta(days=1))
-        if m.forum_kind in (ForumKind.SCHOOL_RESOURCE_TEAM, ForumKind.DAYCARE_CONSULTATION)
-        and m.status != "cancelled"
-    ]
+    past = sorted(
+        (
+            m
+            for m in calendar.between(today - timedelta(days=60), today - timedelta(days=1))
+            if m.forum_kind in (ForumKind.SCHOOL_RESOURCE_TEAM, ForumKind.DAYCARE_CONSULTATION)
+            and m.status != "cancelled"
+        ),
+        key=lambda m: (m.start, m.site_name),
+    )
     written = 0
     for index, meeting in enumerate(past[:6]):
         at_site = [c for c in cases if c.site_id == meeting.site_id][:2] or cases[index % 3 :][:1]
