@@ -452,14 +452,21 @@ def _writable_target(path: Path, directory: VaultDirectory) -> None:
         raise BadInput(_("The folder {name} cannot be written to.").format(name=path.parent))
 
 
+def _per_child_folder(args: argparse.Namespace, directory: VaultDirectory) -> Path | None:
+    """The --per-child folder, checked before the vault is unlocked (None if not asked)."""
+    if not args.per_child:
+        return None
+    folder = Path(args.per_child)
+    if not folder.is_dir():
+        raise BadInput(_("The folder {name} does not exist.").format(name=folder))
+    _writable_target(folder / "probe.pdf", directory)
+    return folder
+
+
 def cmd_agenda(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.out)
     _writable_target(target, directory)
-    per_child = Path(args.per_child) if args.per_child else None
-    if per_child is not None:
-        if not per_child.is_dir():
-            raise BadInput(_("The folder {name} does not exist.").format(name=per_child))
-        _writable_target(per_child / "probe.pdf", directory)
+    per_child = _per_child_folder(args, directory)
     vault = unlock(directory, args)
     try:
         written = agenda_service.print_agenda(vault, args.meeting_id, target, per_child)
@@ -478,11 +485,7 @@ def cmd_agenda(directory: VaultDirectory, args: argparse.Namespace, out: TextIO)
 def cmd_minutes(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.out)
     _writable_target(target, directory)
-    per_child = Path(args.per_child) if args.per_child else None
-    if per_child is not None:
-        if not per_child.is_dir():
-            raise BadInput(_("The folder {name} does not exist.").format(name=per_child))
-        _writable_target(per_child / "probe.pdf", directory)
+    per_child = _per_child_folder(args, directory)
     vault = unlock(directory, args)
     try:
         written = minutes_print.print_minutes(vault, args.meeting_id, target, per_child)
