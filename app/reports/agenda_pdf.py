@@ -16,16 +16,15 @@ from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table, TableStyle
-from reportlab.platypus.flowables import HRFlowable
 
 from app.reports.pdf_common import (
-    ACCENT,
     FRAME_WIDTH,
     HEADER_SHADE,
     INK,
     RULE,
     SHADE,
     PdfStyles,
+    fact_block,
     long_date,
     markup,
     pdf_styles,
@@ -34,6 +33,7 @@ from app.reports.pdf_common import (
     section,
     short_date,
     time_span,
+    title_bar,
 )
 
 
@@ -88,8 +88,6 @@ _NO_WIDTH = 11 * mm
 _TITLE_WIDTH = 50 * mm
 _MIN_WIDTH = 15 * mm
 _TEXT_WIDTH = FRAME_WIDTH - _NO_WIDTH - _TITLE_WIDTH - _MIN_WIDTH
-_LABEL_WIDTH = 34 * mm
-_ASIDE_WIDTH = 32 * mm  # "Week 53" in 13 pt bold, with room
 
 
 def meeting_agenda_pdf(agenda: MeetingAgenda) -> bytes:
@@ -107,8 +105,8 @@ def meeting_agenda_pdf(agenda: MeetingAgenda) -> bytes:
         s = pdf_styles()
         total = sum(item.minutes for item in agenda.items)
         flowables: list[Any] = [
-            *_title_bar(s, title, _("Week {week}").format(week=agenda.iso_week)),
-            _facts(
+            *title_bar(s, title, _("Week {week}").format(week=agenda.iso_week)),
+            fact_block(
                 s,
                 [
                     (_("Forum"), agenda.forum_name),
@@ -164,8 +162,8 @@ def child_agenda_pdf(child: ChildAgenda) -> bytes:
     def build() -> list[Any]:
         s = pdf_styles()
         return [
-            *_title_bar(s, title, _("Week {week}").format(week=child.iso_week)),
-            _facts(
+            *title_bar(s, title, _("Week {week}").format(week=child.iso_week)),
+            fact_block(
                 s,
                 [
                     (_("Forum"), child.forum_name),
@@ -177,7 +175,7 @@ def child_agenda_pdf(child: ChildAgenda) -> bytes:
                 ],
             ),
             *section(_("Child")),
-            _facts(
+            fact_block(
                 s,
                 [
                     (_("Name"), child.full_name),
@@ -192,55 +190,6 @@ def child_agenda_pdf(child: ChildAgenda) -> bytes:
         ]
 
     return render_pdf(build, metadata_title, child.site_name, language=lang)
-
-
-def _title_bar(s: PdfStyles, title: str, aside: str) -> list[Any]:
-    """The heading with the ISO week on the right, over a rule."""
-    bar = Table(
-        [[Paragraph(markup(title), s.title), Paragraph(markup(aside), s.title_aside)]],
-        colWidths=[FRAME_WIDTH - _ASIDE_WIDTH, _ASIDE_WIDTH],
-    )
-    bar.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
-    )
-    rule = HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceBefore=2, spaceAfter=8)
-    return [bar, rule]
-
-
-def _facts(s: PdfStyles, rows: list[tuple[str, str]], *, bold_values: bool = False) -> Table:
-    """A shaded label/value block (the header facts, the child's identity)."""
-    value_style = s.cell_bold if bold_values else s.value
-    table = Table(
-        [
-            [Paragraph(markup(label), s.label), Paragraph(markup(value), value_style)]
-            for label, value in rows
-        ],
-        colWidths=[_LABEL_WIDTH, FRAME_WIDTH - _LABEL_WIDTH],
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), SHADE),
-                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-                ("TOPPADDING", (0, 0), (-1, 0), 6),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-            ]
-        )
-    )
-    return table
 
 
 def _items_table(s: PdfStyles, _: Callable[[str], str], agenda: MeetingAgenda, total: int) -> Table:

@@ -19,12 +19,12 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from app.reports.agenda_pdf import _facts, _title_bar
 from app.reports.pdf_common import (
     FRAME_WIDTH,
     RULE,
     SHADE,
     PdfStyles,
+    fact_block,
     long_date,
     markup,
     pdf_styles,
@@ -32,6 +32,7 @@ from app.reports.pdf_common import (
     render_pdf,
     section,
     short_date,
+    title_bar,
 )
 from app.reports.sdq_chart import SdqSeries, sdq_section
 
@@ -72,8 +73,8 @@ def case_report_pdf(r: CaseReport) -> bytes:
     def build() -> list[Any]:
         s = pdf_styles()
         flowables: list[Any] = [
-            *_title_bar(s, title, short_date(r.generated_on, lang)),
-            _facts(
+            *title_bar(s, title, short_date(r.generated_on, lang)),
+            fact_block(
                 s,
                 [
                     (_("Child"), r.child_label),

@@ -28,7 +28,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
 
-from app.reports.agenda_pdf import _facts, _title_bar
 from app.reports.pdf_common import (
     ACCENT,
     FRAME_WIDTH,
@@ -37,6 +36,7 @@ from app.reports.pdf_common import (
     RULE,
     SHADE,
     PdfStyles,
+    fact_block,
     long_date,
     markup,
     pdf_styles,
@@ -45,6 +45,7 @@ from app.reports.pdf_common import (
     section,
     short_date,
     time_span,
+    title_bar,
 )
 from app.reports.sdq_chart import SdqSeries, sdq_section
 
@@ -222,8 +223,8 @@ def meeting_minutes_pdf(m: MeetingMinutes) -> bytes:
     def build() -> list[Any]:
         s = pdf_styles()
         flowables: list[Any] = [
-            *_title_bar(s, title, _("Week {week}").format(week=m.iso_week)),
-            _facts(
+            *title_bar(s, title, _("Week {week}").format(week=m.iso_week)),
+            fact_block(
                 s,
                 [
                     (_("Forum"), m.forum_name),
@@ -272,8 +273,8 @@ def child_extract_pdf(c: ChildExtract) -> bytes:
     def build() -> list[Any]:
         s = pdf_styles()
         flowables: list[Any] = [
-            *_title_bar(s, title, _("Week {week}").format(week=c.iso_week)),
-            _facts(
+            *title_bar(s, title, _("Week {week}").format(week=c.iso_week)),
+            fact_block(
                 s,
                 [
                     (_("Forum"), c.forum_name),
@@ -285,7 +286,7 @@ def child_extract_pdf(c: ChildExtract) -> bytes:
                 ],
             ),
             *section(_("Child")),
-            _facts(
+            fact_block(
                 s,
                 [
                     (_("Name"), c.full_name),
@@ -324,7 +325,7 @@ def _attendance(
         rows.append((_("Absent"), ", ".join(absent)))
     if not rows:
         return [*section(_("Attendance")), Paragraph(markup(_("No attendance recorded.")), s.body)]
-    return [*section(_("Attendance")), _facts(s, rows)]
+    return [*section(_("Attendance")), fact_block(s, rows)]
 
 
 def _item(s: PdfStyles, _: Translate, lang: str, item: CaseMinutes | GeneralMinutes) -> list[Any]:

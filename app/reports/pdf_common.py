@@ -31,7 +31,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate
+from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
 
 from app.fileio import atomic_write
 from app.i18n import translator
@@ -341,3 +342,57 @@ def _build(
 def write_pdf(path: Path, data: bytes) -> None:
     """Write a rendered PDF to ``path`` atomically, readable by the owner only."""
     atomic_write(path, data)
+
+
+# The header block every Samråd PDF starts with (agenda, minutes, reports).
+LABEL_WIDTH = 34 * mm
+ASIDE_WIDTH = 32 * mm  # "Week 53" in 13 pt bold, with room
+
+
+def title_bar(s: PdfStyles, title: str, aside: str) -> list[Any]:
+    """The heading with the ISO week on the right, over a rule."""
+    bar = Table(
+        [[Paragraph(markup(title), s.title), Paragraph(markup(aside), s.title_aside)]],
+        colWidths=[FRAME_WIDTH - ASIDE_WIDTH, ASIDE_WIDTH],
+    )
+    bar.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    rule = HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceBefore=2, spaceAfter=8)
+    return [bar, rule]
+
+
+def fact_block(s: PdfStyles, rows: list[tuple[str, str]], *, bold_values: bool = False) -> Table:
+    """A shaded label/value block (the header facts, the child's identity)."""
+    value_style = s.cell_bold if bold_values else s.value
+    table = Table(
+        [
+            [Paragraph(markup(label), s.label), Paragraph(markup(value), value_style)]
+            for label, value in rows
+        ],
+        colWidths=[LABEL_WIDTH, FRAME_WIDTH - LABEL_WIDTH],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("TOPPADDING", (0, 0), (-1, 0), 6),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
+            ]
+        )
+    )
+    return table
