@@ -69,8 +69,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from app.domain.case_model import CaseFacts
+from app.domain.case_model import CaseFacts, CaseKind
 from app.i18n import N_, _
+
+# Text about no particular child (a general item, an addendum): only the
+# ID-number check applies.
+NO_CHILD = CaseFacts(id="", kind=CaseKind.ANONYMOUS, first_name="")
 
 
 class LeakKind(StrEnum):

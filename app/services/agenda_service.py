@@ -366,8 +366,7 @@ def agenda(vault: Vault, meeting_id: str) -> AgendaView:
 def _general_item(row: AgendaItemRow) -> ItemView:
     # No child to compare with, but an ID-number-shaped number is never fit
     # for a handout.
-    nobody = CaseFacts(id="", kind=CaseKind.ANONYMOUS, first_name="")
-    findings = leak_detector.scan({"notes": row.notes}, nobody)
+    findings = leak_detector.scan({"notes": row.notes}, leak_detector.NO_CHILD)
     return ItemView(
         id=row.id,
         position=row.position,

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from app.domain import case_display, leak_detector
-from app.domain.case_model import CaseFacts, CaseKind
+from app.domain.case_model import CaseFacts
 from app.domain.seeded_names import display_name
 from app.errors import BadInput
 from app.fileio import atomic_write
@@ -82,9 +82,6 @@ def _texts(minutes: MinutesView, item: ItemView) -> dict[str, str]:
     return fields
 
 
-_NOBODY = CaseFacts(id="", kind=CaseKind.ANONYMOUS, first_name="")
-
-
 def _leak(vault: Vault, minutes: MinutesView, item: ItemView) -> str | None:
     """One sentence when an item's minutes would identify a child who is not named.
 
@@ -97,7 +94,7 @@ def _leak(vault: Vault, minutes: MinutesView, item: ItemView) -> str | None:
     texts = _texts(minutes, item)
     if item.case_id is None:
         texts["text"] = record.general_text if record else ""
-        findings = leak_detector.scan(texts, _NOBODY)
+        findings = leak_detector.scan(texts, leak_detector.NO_CHILD)
         return leak_detector.describe(findings, item.label) if findings else None
     findings = leak_detector.scan(texts, _facts(vault, item.case_id))
     return leak_detector.describe(findings, item.anonymous_label) if findings else None
@@ -120,7 +117,7 @@ def _addenda_leak(vault: Vault, minutes: MinutesView) -> str | None:
         findings = leak_detector.scan(texts, _facts(vault, item.case_id))
         if findings:
             return leak_detector.describe(findings, item.anonymous_label)
-    findings = leak_detector.scan(texts, _NOBODY)
+    findings = leak_detector.scan(texts, leak_detector.NO_CHILD)
     return leak_detector.describe(findings, "—") if findings else None
 
 
