@@ -699,7 +699,7 @@ def _start_gui(args: argparse.Namespace) -> int:
     # Imported here so the core and the CLI never load Qt unless asked.
     from ui.main import run_gui
 
-    return run_gui(resolve_data_dir(args.data_dir), i18n.current_language())
+    return run_gui(resolve_data_dir(args.data_dir), args.lang)
 
 
 def run(argv: Sequence[str], out: TextIO) -> int:

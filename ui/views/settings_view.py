@@ -1,0 +1,24 @@
+"""The Settings page (being built)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.i18n import _
+from ui.context import Context
+from ui.views.base_view import View
+
+
+class SettingsView(View):
+    """Settings."""
+
+    name = "settings"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.title(), self))
+
+    def title(self) -> str:
+        """The page title."""
+        return _("Settings")
