@@ -99,10 +99,11 @@ class Session(QObject):
     ) -> Future[T]:
         """Run ``fn(vault, *args)`` on the database thread.
 
-        ``done`` gets the result on the GUI thread; a :class:`Changes` result is
-        also broadcast on :attr:`changed`. A :class:`KnownError` goes to
-        ``failed`` if given, else to the :attr:`failed` signal; anything else is
-        a bug: logged without values and reported as one sentence.
+        ``done`` gets the result on the GUI thread; the :class:`Changes` a result
+        carries (see :func:`changes_of`) is also broadcast on :attr:`changed`.
+        A :class:`KnownError` goes to ``failed`` if given, else to the
+        :attr:`failed` signal; anything else is a bug: logged without values
+        and reported as one sentence.
         """
         vault = self._vault
         if vault is None:
@@ -139,8 +140,9 @@ class Session(QObject):
             result = future.result()
             if done is not None:
                 done(result)
-            if isinstance(result, Changes):
-                self.changed.emit(result)
+            changes = changes_of(result)
+            if changes is not None:
+                self.changed.emit(changes)
             return
         if not isinstance(error, KnownError):
             log.error(
@@ -201,6 +203,17 @@ def _close_quietly(vault: Vault) -> None:
         log.warning("closing the vault: %s", type(exc).__name__)
         if vault.is_open:
             vault.close(auto_backup=False)
+
+
+def changes_of(result: object) -> Changes | None:
+    """The :class:`Changes` a service result carries: itself, a tuple's member, or ``.changes``."""
+    if isinstance(result, Changes):
+        return result
+    if isinstance(result, tuple):
+        found = [item for item in result if isinstance(item, Changes)]
+        return found[0] if found else None
+    changes = getattr(result, "changes", None)
+    return changes if isinstance(changes, Changes) else None
 
 
 def message_of(error: BaseException) -> str:

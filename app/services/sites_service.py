@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.domain import sites_csv
 from app.domain.calendar_model import SiteKind
@@ -160,3 +161,36 @@ def import_csv(vault: Vault, data: bytes) -> ImportReport:
         contacts=len(parsed.contacts),
         changes=Changes(frozenset({"districts", "sites", "contacts"}), frozenset(touched)),
     )
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Everything the Sites & people page lists."""
+
+    districts: list[districts_repo.District]
+    sites: list[sites_repo.Site]
+    contacts: list[contacts_repo.Contact]
+    roles: list[tuple[str, str]]  # (role id, role name in English; translate to show)
+
+
+def directory(vault: Vault) -> Directory:
+    """Districts, sites, contacts and the roles a contact can have."""
+    conn = vault.conn
+    return Directory(
+        districts_repo.list_all(conn),
+        sites_repo.list_all(conn),
+        contacts_repo.list_all(conn),
+        [(role.id, role.name) for role in roles_repo.list_all(conn)],
+    )
+
+
+def import_csv_file(vault: Vault, path: Path) -> ImportReport:
+    """Read ``path`` and import it (see :func:`import_csv`).
+
+    A file that cannot be read is one sentence, like any other bad input.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise BadInput(_("The file {name} cannot be read.").format(name=path.name)) from None
+    return import_csv(vault, data)
