@@ -28,3 +28,5 @@ class Context:
     language: Callable[[], str] = field(default=lambda: "en")
     #: Show a short, quiet message in the status bar.
     notify: Callable[[str], None] = field(default=lambda _message: None)
+    #: Switch the whole window to another language (and remember it).
+    set_language: Callable[[str], None] = field(default=lambda _lang: None)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from app import i18n
 from app.i18n import _
 from app.paths import default_demo_dir
-from app.services import demo
+from app.services import demo, vault_settings
 from app.services.changes import Changes
 from app.store.vault import Vault, VaultDirectory
 from ui import clipboard
@@ -91,6 +91,8 @@ class MainWindow(QMainWindow):
         self._place: _Place | None = None
         app = QApplication.instance()
         assert isinstance(app, QApplication)
+        # An explicit idle time (tests) wins over the vault's setting.
+        self._fixed_idle = idle_ms is not None
         self.idle = IdleWatcher(app, idle_ms if idle_ms is not None else 5 * 60_000)
         self.idle.idle.connect(self.lock)
         self.session.unlocked.connect(self._on_unlocked)
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
             today=self.today,
             language=i18n.current_language,
             notify=self.notify,
+            set_language=self.set_language,
         )
         self.outer = QStackedWidget(self)
         self.unlock_view = UnlockView(self.session, i18n.current_language(), parent=self.outer)
@@ -342,6 +345,15 @@ class MainWindow(QMainWindow):
         self._place = None
         self.navigate(place.page, place.ref)
         self.idle.start()
+        self._apply_auto_lock()
+
+    def _apply_auto_lock(self) -> None:
+        if self._fixed_idle or not self.session.is_unlocked:
+            return
+        self.session.run(
+            vault_settings.auto_lock_minutes,
+            done=lambda minutes: self.idle.set_interval(int(minutes) * 60_000),
+        )
 
     def lock(self) -> None:
         """Lock now: close dialogs, clear our clipboard, close the vault.
@@ -364,6 +376,8 @@ class MainWindow(QMainWindow):
         self.outer.setCurrentWidget(self.unlock_view)
 
     def _on_changed(self, changes: Changes) -> None:
+        if "settings" in changes.tables:
+            self._apply_auto_lock()
         for view in self.views.values():
             view.on_changed(changes)
 
