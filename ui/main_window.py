@@ -127,9 +127,11 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(self.workspace)
         self.setCentralWidget(self.outer)
         self._build_actions()
-        self.saved_label = QLabel()
-        self.saved_label.setObjectName("savedIndicator")
-        self.statusBar().addPermanentWidget(self.saved_label)
+        if not hasattr(self, "saved_label"):
+            self.saved_label = QLabel()
+            self.saved_label.setObjectName("savedIndicator")
+            self.statusBar().addPermanentWidget(self.saved_label)
+        self._on_busy(self.session.pending)
         if self.session.is_unlocked:
             self._show_workspace()
         else:
