@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard resources/translations/*/LC_MESSAGES/samraad.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test test-slow lint bench translations extract-messages clean
+.PHONY: run test test-slow lint bench bench-scale translations extract-messages clean
 
 run: $(STAMP) translations
 	$(BIN)/samraad
@@ -25,8 +25,21 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict app
 	$(BIN)/lint-imports
 
+# Benchmarks (issue 8; never part of `make test`). `bench` writes
+# bench-results.json; `bench-scale` (many minutes: a 50,000-case vault) writes
+# .bench-cache/bench-scale.json, which `bench` then reports.
 bench: $(STAMP) translations
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench
+
+bench-scale: $(STAMP) translations
+	$(BIN)/python -m tests.bench.scale
+
+# Screenshots (issue 6): every main screen in da, nb and en, from the real app
+# under Xvfb on the fictional demo vault, into docs/screenshots/. Installs
+# Xvfb, ImageMagick and Qt's xcb libraries with apt-get if missing (as root).
+.PHONY: screenshots
+screenshots: $(STAMP) translations
+	$(BIN)/python tools/screenshots.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -55,3 +68,42 @@ extract-messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# Packaging (issue 10; not part of `make test`). `package` builds the
+# PyInstaller one-folder app into dist/samraad/ (about a minute; build.spec
+# also renders the icons with packaging/make_icons.py). `package-test` builds
+# it, validates the Linux desktop entry and metainfo, and runs the frozen
+# program (packaging/smoke_test.sh, under a minute). `validate-packaging`
+# installs its validators, and xvfb, xauth and xdotool for the smoke test's
+# X11 check, with apt-get when they are missing and we are root.
+PACKAGE_STAMP := $(VENV)/.installed-package
+LINUX_PKG     := packaging/linux/dk.samraad.Samraad
+
+.PHONY: package package-test validate-packaging
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	touch $@
+
+package: $(PACKAGE_STAMP) translations
+	packaging/linux/build-deps.sh $(BIN)/python
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
+
+package-test: package validate-packaging
+	packaging/smoke_test.sh dist/samraad
+
+validate-packaging:
+	@need=""; want=""; \
+	command -v desktop-file-validate >/dev/null || need="$$need desktop-file-utils"; \
+	command -v appstreamcli >/dev/null || need="$$need appstream"; \
+	command -v xvfb-run >/dev/null || want="$$want xvfb"; \
+	command -v xdotool >/dev/null || want="$$want xdotool"; \
+	command -v xauth >/dev/null || want="$$want xauth"; \
+	if [ -n "$$need$$want" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$need $$want >/dev/null; \
+	elif [ -n "$$need" ]; then \
+	  echo "validate-packaging needs:$$need (Debian package names)" >&2; exit 1; \
+	fi
+	desktop-file-validate $(LINUX_PKG).desktop
+	appstreamcli validate --no-net $(LINUX_PKG).metainfo.xml

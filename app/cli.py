@@ -34,7 +34,9 @@ from app.services import (
     sites_service,
 )
 from app.services.calendar_service import CalendarService
+from app.services.retention_service import BundleWarning, ErasureResult
 from app.store import sites_repo
+from app.store.connection import DatabaseError
 from app.store.keyring_cache import KeyringCache
 from app.store.vault import Vault, VaultDirectory, outside_data_folder
 
@@ -136,11 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--trust-new-sender", action="store_true", help=_("accept a sender not seen before")
     )
     p = command("demo", _("create a vault of fictional demo data"))
-    p.add_argument("--size", choices=("small", "large"), default="small")
+    p.add_argument("--size", choices=("small", "large", "huge"), default="small")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--country", choices=("DK", "NO"), default="DK")
     p = command("remember", _("remember the key in the system keyring on this computer"))
     p.add_argument("--forget", action="store_true", help=_("stop remembering it"))
+    p = command("retention", _("list what is due for erasure under the retention rules"))
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--erase-due", action="store_true", help=_("erase everything that is due"))
+    p.add_argument("--yes", action="store_true", help=_("erase without asking"))
+    p = command("erase", _("erase one case and everything about it, for good"))
+    p.add_argument("case_id")
+    p.add_argument("--yes", action="store_true", help=_("erase without asking"))
     return parser
 
 
@@ -202,7 +211,12 @@ def _recovery_code(args: argparse.Namespace) -> str:
 def unlock(directory: VaultDirectory, args: argparse.Namespace) -> Vault:
     """Unlock with the remembered key if the OS keyring has it, else the passphrase."""
     vault = key_memory.unlock_remembered(directory, KeyringCache())
-    return vault if vault is not None else directory.unlock(_passphrase(args))
+    if vault is None:
+        vault = directory.unlock(_passphrase(args))
+    # Kept so that a read meeting a damaged page can be named after the command
+    # closed the vault (see run()).
+    args.opened_vault = vault
+    return vault
 
 
 # --- commands ---------------------------------------------------------------------
@@ -241,7 +255,14 @@ def cmd_self_test(directory: VaultDirectory, args: argparse.Namespace, out: Text
         )
     else:
         reason = _("the database structure is damaged")
-    sys.stderr.write(_("Vault check FAILED: {reason}.").format(reason=reason) + "\n")
+    if report.restore_from is None:
+        message = _("Vault check FAILED: {reason}.").format(reason=reason)
+    else:
+        message = _(
+            "Vault check FAILED: {reason}; restore the newest good backup with "
+            "“samraad restore {path}”."
+        ).format(reason=reason, path=report.restore_from)
+    sys.stderr.write(message + "\n")
     return EXIT_CHECK_FAILED
 
 
@@ -646,6 +667,13 @@ def cmd_import(directory: VaultDirectory, args: argparse.Namespace, out: TextIO)
         )
         + "\n"
     )
+    if report.refused:
+        out.write(
+            _("{n} records erased in this vault were in the bundle and stay erased.").format(
+                n=sum(report.refused.values())
+            )
+            + "\n"
+        )
     return EXIT_OK
 
 
@@ -657,21 +685,188 @@ def cmd_demo(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -
         if args.passphrase_file
         else os.environ.get("SAMRAAD_PASSPHRASE", demo.DEMO_PASSPHRASE)
     )
-    vault, summary = demo.create_demo(
-        directory,
-        _today(),
-        seed=args.seed,
-        size=args.size,
-        country=args.country,
-        passphrase=passphrase,
-    )
+    if args.size == "small":
+        vault, small = demo.create_demo(
+            directory,
+            _today(),
+            seed=args.seed,
+            size=args.size,
+            country=args.country,
+            passphrase=passphrase,
+        )
+        sites, meetings = small.sites, small.meetings
+    else:
+        from app.services import demo_large
+
+        vault, large = demo_large.create_large(
+            directory,
+            _today(),
+            seed=args.seed,
+            size=args.size,
+            country=args.country,
+            passphrase=passphrase,
+        )
+        sites, meetings = large.sites, large.meetings
     vault.close()
     out.write(
         _(
             "Demo vault with fictional data created in {path} ({sites} sites, {meetings} meetings)."
-        ).format(path=directory.layout.root, sites=summary.sites, meetings=summary.meetings)
+        ).format(path=directory.layout.root, sites=sites, meetings=meetings)
         + "\n"
     )
+    return EXIT_OK
+
+
+# --- retention and erasure ------------------------------------------------------------
+
+EXIT_NOT_CONFIRMED = 1
+
+
+def _confirm(question: str, yes: bool) -> bool:
+    """True when the user confirmed (or gave --yes); refuses without a terminal."""
+    if yes:
+        return True
+    if not sys.stdin or not sys.stdin.isatty():
+        raise BadInput(_("Add --yes to erase without being asked; nothing was erased."))
+    answer = input(question + " " + _("[y/N]") + " ").strip().lower()
+    return answer in ("y", "yes", "j", "ja", _("y"), _("yes"))
+
+
+def _print_bundle_warning(shown: Sequence[BundleWarning], out: TextIO) -> None:
+    if not shown:
+        return
+    out.write(
+        _(
+            "These bundle files exported earlier may still hold the data; delete them "
+            "and any copies (Samråd cannot reach them):"
+        )
+        + "\n"
+    )
+    for b in shown:
+        missing = "" if b.exists else "  " + _("(no longer at this path)")
+        out.write(f"  {b.path}  {b.written_at[:10]}{missing}\n")
+
+
+def _print_erasure(result: ErasureResult, out: TextIO) -> None:
+    out.write(
+        _("Erased {cases} and {forms}: {records} records.").format(
+            cases=ngettext("{n} case", "{n} cases", len(result.cases)).format(n=len(result.cases)),
+            forms=ngettext(
+                "{n} scanned consent form", "{n} scanned consent forms", len(result.forms)
+            ).format(n=len(result.forms)),
+            records=result.records,
+        )
+        + "\n"
+    )
+    out.write(
+        ngettext(
+            "The database was compacted; {n} backup made before the erasure was deleted "
+            "and a new one was made.",
+            "The database was compacted; {n} backups made before the erasure were deleted "
+            "and a new one was made.",
+            result.cleanup.removed_backups,
+        ).format(n=result.cleanup.removed_backups)
+        + "\n"
+    )
+    _print_bundle_warning(result.bundles, out)
+
+
+def cmd_retention(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    from app.domain.retention import DUE_REASON_LABELS, ItemKind
+    from app.services import retention_service
+
+    today = _today()
+    vault = unlock(directory, args)
+    try:
+        retention_service.finish_pending(vault)
+        entries = retention_service.due(vault, today)
+        rules = retention_service.rules(vault)
+        if args.format == "json" and not args.erase_due:
+            rows = [
+                {
+                    "kind": str(e.item.kind),
+                    "case_id": e.item.case_id,
+                    "consent_id": e.item.consent_id,
+                    "first_name": e.case.first_name,
+                    "case_kind": e.case.kind,
+                    "status": e.case.status,
+                    "site_id": e.case.site_id,
+                    "site_name": e.case.site_name,
+                    "reason": str(e.item.reason),
+                    "reason_text": _(DUE_REASON_LABELS[e.item.reason]),
+                    "since": e.item.since.isoformat(),
+                    "due_on": e.item.due_on.isoformat(),
+                    "overdue_days": e.item.overdue_days(today),
+                }
+                for e in entries
+            ]
+            out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+            return EXIT_OK
+        out.write(
+            _(
+                "Retention: anonymous cases {a} months after the last meeting, named cases "
+                "{n} months after closing, withdrawn consent forms {f} days after withdrawal."
+            ).format(a=rules.anonymous_months, n=rules.named_months, f=rules.withdrawn_form_days)
+            + "\n"
+        )
+        if not entries:
+            out.write(_("Nothing is due for erasure.") + "\n")
+            return EXIT_OK
+        for e in entries:
+            what = e.case.first_name
+            if e.item.kind is ItemKind.CONSENT_FORM:
+                what = _("{name}: scanned consent form").format(name=e.case.first_name)
+            out.write(
+                f"{what:<28} {e.case.site_name:<24} {_(DUE_REASON_LABELS[e.item.reason])}; "
+                + _("since {since}, due {due}").format(
+                    since=e.item.since.isoformat(), due=e.item.due_on.isoformat()
+                )
+                + f"  {e.item.consent_id or e.item.case_id}\n"
+            )
+        if not args.erase_due:
+            return EXIT_OK
+        _print_bundle_warning(
+            retention_service.bundles_holding(vault, sorted({e.item.case_id for e in entries})),
+            out,
+        )
+        question = ngettext(
+            "Erase this item for good?", "Erase these {n} items for good?", len(entries)
+        ).format(n=len(entries))
+        if not _confirm(question, args.yes):
+            out.write(_("Nothing was erased.") + "\n")
+            return EXIT_NOT_CONFIRMED
+        _print_erasure(retention_service.erase_due(vault, today), out)
+    finally:
+        vault.close()
+    return EXIT_OK
+
+
+def cmd_erase(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    from app.services import retention_service
+    from app.store import retention_repo
+
+    vault = unlock(directory, args)
+    try:
+        retention_service.finish_pending(vault)
+        cases_service.get_case(vault, args.case_id)
+        label = retention_repo.labels(vault.conn, [args.case_id])[args.case_id]
+        rows = retention_repo.rows_of_case(vault.conn, args.case_id)
+        out.write(
+            _("Case {id} ({name}, {site}) and all {n} records about it will be erased.").format(
+                id=args.case_id,
+                name=label.first_name,
+                site=label.site_name,
+                n=sum(len(ids) for ids in rows.values()),
+            )
+            + "\n"
+        )
+        _print_bundle_warning(retention_service.bundles_holding(vault, [args.case_id]), out)
+        if not _confirm(_("Erase this case for good?"), args.yes):
+            out.write(_("Nothing was erased.") + "\n")
+            return EXIT_NOT_CONFIRMED
+        _print_erasure(retention_service.erase_case(vault, args.case_id), out)
+    finally:
+        vault.close()
     return EXIT_OK
 
 
@@ -692,6 +887,8 @@ COMMANDS: dict[str, Callable[[VaultDirectory, argparse.Namespace, TextIO], int]]
     "case-report": cmd_case_report,
     "export": cmd_export,
     "import": cmd_import,
+    "retention": cmd_retention,
+    "erase": cmd_erase,
 }
 
 
@@ -699,7 +896,7 @@ def _start_gui(args: argparse.Namespace) -> int:
     # Imported here so the core and the CLI never load Qt unless asked.
     from ui.main import run_gui
 
-    return run_gui(resolve_data_dir(args.data_dir), args.lang)
+    return int(run_gui(resolve_data_dir(args.data_dir), args.lang))
 
 
 def run(argv: Sequence[str], out: TextIO) -> int:
@@ -715,7 +912,16 @@ def run(argv: Sequence[str], out: TextIO) -> int:
         data_dir = default_demo_dir()
     creates = args.command in ("init", "demo", "restore")
     with VaultDirectory.open(data_dir, create=creates) as directory:
-        return COMMANDS[args.command](directory, args, out)
+        try:
+            return COMMANDS[args.command](directory, args, out)
+        except DatabaseError as exc:
+            # Writes already turn these into sentences inside their transaction;
+            # a read that meets a damaged page or a full disk lands here.
+            vault: Vault | None = getattr(args, "opened_vault", None)
+            known = vault.known_error(exc) if vault is not None else None
+            if known is None:
+                raise
+            raise known from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -74,12 +74,17 @@ def atomic_write_with(path: Path, writer: Callable[[BinaryIO], None]) -> None:
         fsync_dir(path.parent)
     except OSError as exc:
         _discard(tmp)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            raise StorageFull(_("The disk is full; nothing was changed.")) from None
-        raise StorageFull(_("The file could not be written; nothing was changed.")) from None
+        raise storage_full(exc) from None
     except BaseException:
         _discard(tmp)
         raise
+
+
+def storage_full(exc: OSError) -> StorageFull:
+    """The one sentence for a file write that failed (full disk, quota, size limit, I/O)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return StorageFull(_("The disk is full; nothing was changed."))
+    return StorageFull(_("The file could not be written; nothing was changed."))
 
 
 def _discard(tmp: Path) -> None:

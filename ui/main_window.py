@@ -7,6 +7,7 @@ standard actions to the current page, and locks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,8 +32,9 @@ from PySide6.QtWidgets import (
 from app import i18n
 from app.i18n import _
 from app.paths import default_demo_dir
-from app.services import demo, vault_settings
+from app.services import demo, retention_service, vault_settings
 from app.services.changes import Changes
+from app.store.keyring_cache import KeyringCache
 from app.store.vault import Vault, VaultDirectory
 from ui import clipboard
 from ui.context import Context
@@ -82,8 +84,10 @@ class MainWindow(QMainWindow):
         demo_dir: Path | None = None,
         idle_ms: int | None = None,
         today: date | None = None,
+        keyring: Callable[[], KeyringCache] = KeyringCache,
     ) -> None:
         super().__init__()
+        self._keyring = keyring
         self.preferences = preferences or Preferences()
         self.session = Session(directory)
         self.demo_dir = demo_dir or default_demo_dir()
@@ -119,7 +123,9 @@ class MainWindow(QMainWindow):
             set_language=self.set_language,
         )
         self.outer = QStackedWidget(self)
-        self.unlock_view = UnlockView(self.session, i18n.current_language(), parent=self.outer)
+        self.unlock_view = UnlockView(
+            self.session, i18n.current_language(), keyring=self._keyring, parent=self.outer
+        )
         self.unlock_view.language_chosen.connect(self.set_language)
         self.unlock_view.demo_requested.connect(self.open_demo)
         self.workspace = self._build_workspace()
@@ -336,6 +342,9 @@ class MainWindow(QMainWindow):
     # --- unlock and lock ------------------------------------------------------
 
     def _on_unlocked(self) -> None:
+        # An erasure whose compaction or backup replacement was cut off (power
+        # loss, disk full) is completed before the pages read the vault.
+        self.session.run(retention_service.finish_pending)
         self._show_workspace()
 
     def _show_workspace(self) -> None:
@@ -365,6 +374,7 @@ class MainWindow(QMainWindow):
         """
         if not self.session.is_unlocked:
             return
+        self._flush_edits()
         view = self.current_view()
         if view is not None:
             self._place = _Place(view.name, view.selection())
@@ -376,6 +386,11 @@ class MainWindow(QMainWindow):
         self._enable_vault_actions(False)
         self.unlock_view.show_start()
         self.outer.setCurrentWidget(self.unlock_view)
+
+    def _flush_edits(self) -> None:
+        # Queued on the database thread ahead of whatever comes next (a close).
+        for view in self.views.values():
+            view.flush_edits()
 
     def _on_changed(self, changes: Changes) -> None:
         if "settings" in changes.tables:
@@ -400,6 +415,7 @@ class MainWindow(QMainWindow):
         i18n.set_language(lang)
         self.preferences.set_language(lang)
         install_qt_translator(lang)
+        self._flush_edits()
         place = None
         view = self.current_view()
         if view is not None:
@@ -436,9 +452,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
         self.preferences.set_geometry(self.saveGeometry())
+        self._flush_edits()
         close_dialogs(self)
         clipboard.clear_if_ours()
         self.idle.detach()
+        self.unlock_view.discard_created()
         self.session.shutdown()
         event.accept()
 

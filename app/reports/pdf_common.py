@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
@@ -259,21 +260,16 @@ def render_pdf(
 ) -> bytes:
     """Build an A4 PDF in memory and return its bytes.
 
-    ``flowables_builder`` is called twice: reportlab consumes flowables while
-    laying them out, and the first pass only counts the pages for "Page 1 of N".
-    The document information is exactly ``title``, ``author``, ``subject`` and
-    ``keywords`` (plus creator and producer "Samråd"); ``language`` chooses the
-    footer's words.
+    ``flowables_builder`` is called once: the layout runs in one pass, and
+    "Page 1 of N" is written on every page when the document is saved, once
+    N is known (:class:`NumberedCanvas`). The document information is exactly
+    ``title``, ``author``, ``subject`` and ``keywords`` (plus creator and
+    producer "Samråd"); ``language`` chooses the footer's words.
     """
     register_fonts()
     _ = pdf_translator(language)
     confidential = _("Confidential")
     page_of = _("Page {page} of {total}")
-    pages = 0
-
-    def count(canvas: Any, doc: Any) -> None:
-        nonlocal pages
-        pages = max(pages, canvas.getPageNumber())
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
@@ -286,27 +282,66 @@ def render_pdf(
             canvas.setFont(FONT_BOLD, 8.5)
             canvas.setFillColor(WARNING_INK)
             canvas.drawRightString(CONTENT_RIGHT, PAGE_SIZE[1] - TOP_MARGIN + 5 * mm, mark)
-        y = BOTTOM_MARGIN - 12 * mm
+        y = FOOTER_Y
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(CONTENT_LEFT, y + 4.5 * mm, CONTENT_RIGHT, y + 4.5 * mm)
         canvas.setFont(FONT_BOLD, 8.5)
         canvas.setFillColor(WARNING_INK)
         canvas.drawString(CONTENT_LEFT, y, confidential)
-        canvas.setFont(FONT, 8.5)
-        canvas.setFillColor(MUTED)
-        text = page_of.format(page=canvas.getPageNumber(), total=pages)
-        canvas.drawRightString(CONTENT_RIGHT, y, text)
         canvas.restoreState()
+        # "Page n of N" follows in NumberedCanvas.save(), when N is known.
 
-    # The footer sits in the bottom margin, so both passes lay out identically.
-    _build(flowables_builder(), count, title, subject, author, keywords, language)
-    return _build(flowables_builder(), footer, title, subject, author, keywords, language)
+    canvasmaker = partial(NumberedCanvas, page_of=page_of)
+    return _build(
+        flowables_builder(), footer, canvasmaker, title, subject, author, keywords, language
+    )
+
+
+# The footer line's baseline, in the bottom margin (the frame never reaches it).
+FOOTER_Y = BOTTOM_MARGIN - 12 * mm
+
+
+class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no stubs
+    """A canvas that holds its pages back until :meth:`save` to number them "n of N".
+
+    reportlab's usual way to print the page count without laying the
+    document out twice: :meth:`showPage` keeps the finished page's state and
+    starts the next; :meth:`save` restores each page in turn, writes its
+    number and the total in the footer, and only then emits it.
+    """
+
+    def __init__(self, *args: Any, page_of: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._page_of = page_of
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._held)
+        for state in self._held:
+            self.__dict__.update(state)
+            self._number(total)
+            super().showPage()
+        self._held = []
+        super().save()
+
+    def _number(self, total: int) -> None:
+        self.saveState()
+        self.setFont(FONT, 8.5)
+        self.setFillColor(MUTED)
+        text = self._page_of.format(page=self.getPageNumber(), total=total)
+        self.drawRightString(CONTENT_RIGHT, FOOTER_Y, text)
+        self.restoreState()
 
 
 def _build(
     flowables: list[Any],
     on_page: Callable[[Any, Any], None],
+    canvasmaker: Callable[..., Any],
     title: str,
     subject: str,
     author: str,
@@ -335,7 +370,7 @@ def _build(
         initialFontName=FONT,
         initialFontSize=10.5,
     )
-    doc.build(flowables, onFirstPage=on_page, onLaterPages=on_page)
+    doc.build(flowables, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvasmaker)
     return buffer.getvalue()
 
 

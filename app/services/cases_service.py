@@ -10,13 +10,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from app.domain import consent as consent_rule
+from app.domain import retention
 from app.domain.case_model import CaseFacts, CaseKind, CaseStatus, Consent, ConsentForm
+from app.domain.closures import TIMEZONES
+from app.domain.retention import ClosureReason
 from app.errors import BadInput, KnownError
 from app.i18n import _
 from app.services.changes import Changes
-from app.store import audit, cases_repo, consents_repo, roles_repo, settings_repo, sites_repo
+from app.store import (
+    audit,
+    cases_repo,
+    consents_repo,
+    retention_repo,
+    roles_repo,
+    settings_repo,
+    sites_repo,
+)
 from app.store.cases_repo import CaseRow
 from app.store.vault import Vault
 
@@ -31,6 +43,10 @@ class CaseNotFound(BadInput):
 
 class ConsentMissing(KnownError):
     """The consent rule does not allow what was asked (e.g. naming the child)."""
+
+
+class RetentionOver(KnownError):
+    """The case's retention period has run out: it is due for erasure, not for reuse."""
 
 
 @dataclass(frozen=True)
@@ -246,21 +262,64 @@ def set_level(
     return Changes.of("cases", case_id)
 
 
-def close_case(vault: Vault, case_id: str, on: date) -> Changes:
-    """Close a case."""
-    get_case(vault, case_id)
+def close_case(
+    vault: Vault, case_id: str, on: date, reason: ClosureReason | str | None = None
+) -> Changes:
+    """Close a case on ``on`` for ``reason`` (a :class:`ClosureReason`).
+
+    The closure date starts a named case's retention period. ``reason`` may be
+    None only where no one could be asked (an outcome written in the minutes).
+    """
+    case = get_case(vault, case_id)
+    if on < date.fromisoformat(case.opened_on):
+        raise BadInput(_("A case cannot be closed before it was opened."))
+    if reason is not None:
+        try:
+            reason = ClosureReason(reason)
+        except ValueError:
+            raise BadInput(_("Choose one of the listed reasons for closing the case.")) from None
     with vault.transaction() as conn:
         cases_repo.update(
-            conn, vault.ctx, case_id, status=str(CaseStatus.CLOSED), closed_on=on.isoformat()
+            conn,
+            vault.ctx,
+            case_id,
+            status=str(CaseStatus.CLOSED),
+            closed_on=on.isoformat(),
+            closure_reason=None if reason is None else str(reason),
         )
     return Changes.of("cases", case_id)
 
 
-def reopen_case(vault: Vault, case_id: str) -> Changes:
-    """Reopen a closed case."""
-    get_case(vault, case_id)
+def reopen_case(vault: Vault, case_id: str, today: date | None = None) -> Changes:
+    """Reopen a closed case; its retention period no longer runs.
+
+    Refused once the retention period has run out (the case is due for
+    erasure): such data must be erased, not used again — open a new case.
+    ``today`` defaults to the vault clock's day in the vault's time zone.
+    """
+    case = get_case(vault, case_id)
+    if case.status != CaseStatus.CLOSED:
+        raise BadInput(_("This case is open already."))
+    tz = ZoneInfo(TIMEZONES.get(vault.country, "Europe/Copenhagen"))
+    day = today if today is not None else vault.directory.clock().astimezone(tz).date()
+    [dates] = retention_repo.case_dates(vault.conn, tz, [case_id])
+    if not retention.reopen_allowed(dates, retention_repo.rules(vault.conn), day):
+        raise RetentionOver(
+            _(
+                "This case's retention period has run out, so it can no longer be reopened; "
+                "erase it and open a new case if the child needs one."
+            )
+        )
     with vault.transaction() as conn:
-        cases_repo.update(conn, vault.ctx, case_id, status=str(CaseStatus.OPEN), closed_on=None)
+        cases_repo.update(
+            conn,
+            vault.ctx,
+            case_id,
+            status=str(CaseStatus.OPEN),
+            closed_on=None,
+            closure_reason=None,
+            reopened_on=day.isoformat(),
+        )
     return Changes.of("cases", case_id)
 
 

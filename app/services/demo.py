@@ -8,7 +8,7 @@ is invented.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from app.domain import closures
@@ -106,6 +106,11 @@ def create_demo(
         raise BadInput(_("Only the small demo exists so far."))
     vault = directory.create(passphrase, country, demo=True).vault
     summary = fill(vault, today, random.Random(seed))
+    # Only the demo command's vault: tests that build on fill() count its children.
+    due_cases, old_meetings = fill_retention_examples(vault, today)
+    summary = replace(
+        summary, cases=summary.cases + due_cases, meetings=summary.meetings + old_meetings
+    )
     return vault, summary
 
 
@@ -447,3 +452,66 @@ def fill_minutes(vault: Vault, today: date, rng: random.Random) -> int:
                 no_difficulties=False,
             )
     return written
+
+
+def fill_retention_examples(vault: Vault, today: date) -> tuple[int, int]:
+    """Two cases already due for erasure (returns cases and meetings added).
+
+    An anonymous case last discussed 13 months ago (12-month rule) and a named
+    case closed 5 years and 2 months ago (5-year rule), each with records
+    about it, so that ``samraad retention`` has something to show and erase.
+    """
+    from app.domain.case_model import ConsentForm
+    from app.domain.dates import add_months
+    from app.domain.retention import ClosureReason
+    from app.services import agenda_service, cases_service, minutes_service
+    from app.store import sites_repo
+
+    calendar = CalendarService(vault)
+    forums = {f.kind: f for f in forums_repo.list_all(vault.conn)}
+    sites = sorted(sites_repo.list_all(vault.conn), key=lambda s: s.name)
+    daycare = next(s for s in sites if s.kind == SiteKind.DAYCARE)
+    school = next(s for s in sites if s.kind == SiteKind.SCHOOL)
+
+    discussed = add_months(today, -13)
+    meeting_id, _c = calendar.add_meeting(
+        forums[ForumKind.DAYCARE_CONSULTATION].id, daycare.id, datetime.combine(discussed, time(9))
+    )
+    calendar.mark_held(meeting_id)
+    anonymous_id, _c = cases_service.create_anonymous(
+        vault,
+        "Karla",
+        daycare.id,
+        "Græder meget ved aflevering om morgenen.",
+        add_months(today, -14),
+        age_or_year="3 år",
+        level=1,
+    )
+    item_id, _c = agenda_service.add_case_item(vault, meeting_id, anonymous_id, minutes=15)
+    minutes_service.start(vault, meeting_id)
+    minutes_service.save_field(
+        vault, item_id, "knowledge", "Afleveringen er blevet lettere efter ny morgenrutine."
+    )
+    minutes_service.save_field(vault, item_id, "outcome", "close-case")
+    minutes_service.approve(vault, meeting_id, "Distriktsrådgiver", discussed)
+    cases_service.close_case(vault, anonymous_id, discussed, ClosureReason.RESOLVED)
+
+    opened = add_months(today, -76)
+    named_id, _c = cases_service.create_anonymous(
+        vault, "Viggo", school.id, "Meget fravær i indskolingen.", opened, level=1
+    )
+    guardian_id, _c = cases_service.add_guardian(vault, named_id, "Hanne Lindqvist", "mor", True)
+    roles = [r.id for r in roles_repo.list_all(vault.conn) if r.key in ("leader", "teacher")]
+    given = opened + timedelta(days=7)
+    cases_service.record_consent(
+        vault,
+        named_id,
+        given,
+        ConsentForm.WRITTEN,
+        [guardian_id],
+        roles,
+        purpose="Tværfagligt samarbejde om fraværet.",
+    )
+    cases_service.make_named(vault, named_id, "Lindqvist", date(2011, 6, 14), given)
+    cases_service.close_case(vault, named_id, add_months(today, -62), ClosureReason.MOVED)
+    return 2, 1

@@ -204,6 +204,11 @@ def add_intervention(
     return iid, Changes.of("interventions", iid)
 
 
+def intervention_types(vault: Vault) -> list[tuple[str, str]]:
+    """(id, stored name) of the intervention catalogue, in list order (for choosing one)."""
+    return [(type_id, name) for type_id, _key, name in interventions_repo.types(vault.conn)]
+
+
 def approve(vault: Vault, meeting_id: str, by: str, on: date) -> Changes:
     """Approve the minutes: they lock, and the items' level/relay/closing outcomes apply."""
     _check_open(vault, meeting_id)

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.errors import BadBackup, KnownError
-from app.fileio import atomic_write_with, ensure_private_dir, temp_name
+from app.errors import BadBackup, KnownError, StorageFull
+from app.fileio import atomic_write_with, ensure_private_dir, storage_full, temp_name
 from app.i18n import _
 from app.store import keyfile as keyfile_mod
-from app.store.connection import Connection, key_pragma_value
+from app.store.connection import Connection, DatabaseError, key_pragma_value, storage_error
 
 MAGIC = b"SAMRAAD-BACKUP\x00\x01"
 FORMAT_VERSION = 1
@@ -75,17 +75,37 @@ def snapshot_database(conn: Connection, key: bytes, dest: Path, schema_version: 
     ``sqlcipher_export`` runs as one statement, so it reads one WAL snapshot;
     the copy is keyed with the same raw key and never exists in plaintext.
     """
-    if dest.exists():
-        dest.unlink()
-    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    try:
+        if dest.exists():
+            dest.unlink()
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise storage_full(exc) from None
     conn.execute(f"ATTACH DATABASE ? AS snapshot KEY {key_pragma_value(key)}", (str(dest),))
     try:
         conn.execute("SELECT sqlcipher_export('snapshot')")
         # sqlcipher_export copies schema and rows, not the header's user_version.
         conn.execute(f"PRAGMA snapshot.user_version = {int(schema_version)}")
-    finally:
+    except DatabaseError as exc:
+        # A full disk while copying is the user's environment, not a bug.
+        full = storage_error(exc) is not None
+        _detach(conn)
+        if full:
+            raise StorageFull(_("The disk is full; nothing was changed.")) from None
+        raise
+    except BaseException:
+        _detach(conn)
+        raise
+    conn.execute("DETACH DATABASE snapshot")
+
+
+def _detach(conn: Connection) -> None:
+    """DETACH after a failure, without hiding the failure behind a second error."""
+    try:
         conn.execute("DETACH DATABASE snapshot")
+    except DatabaseError:
+        pass
 
 
 def _file_digest(path: Path) -> tuple[int, str]:
@@ -188,17 +208,36 @@ def read_header(path: Path) -> BackupFile:
 def extract_database(backup: BackupFile, dest: Path) -> None:
     """Copy the database out of ``backup`` into ``dest`` (0600), checking its SHA-256."""
     digest = hashlib.sha256()
-    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out, backup.path.open("rb") as source:
-        source.seek(backup.db_offset)
-        for chunk in iter(lambda: source.read(CHUNK), b""):
-            digest.update(chunk)
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
+    try:
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out, backup.path.open("rb") as source:
+            source.seek(backup.db_offset)
+            for chunk in iter(lambda: source.read(CHUNK), b""):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        dest.unlink(missing_ok=True)
+        raise storage_full(exc) from None
     if digest.hexdigest() != backup.header.db_sha256:
         dest.unlink()
         raise bad_backup()
+
+
+def is_whole(backup: BackupFile) -> bool:
+    """True when the database copy in ``backup`` matches the SHA-256 in its header."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with backup.path.open("rb") as source:
+            source.seek(backup.db_offset)
+            for chunk in iter(lambda: source.read(CHUNK), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError:
+        return False
+    return size == backup.header.db_size and digest.hexdigest() == backup.header.db_sha256
 
 
 def auto_backups(directory: Path) -> list[Path]:
@@ -230,6 +269,25 @@ def latest_auto_backup(directory: Path) -> BackupFile | None:
             return read_header(path)
         except BadBackup:
             continue
+    return None
+
+
+def latest_good_auto_backup(directory: Path, vault_id: str | None = None) -> BackupFile | None:
+    """The newest automatic backup that is whole (header and SHA-256), if any.
+
+    What a damage report offers to restore: a backup whose body was damaged
+    too would only fail again at restore, so it is skipped (and left in place).
+    With ``vault_id``, only that vault's backups count.
+    """
+    for path in reversed(auto_backups(directory)):
+        try:
+            parsed = read_header(path)
+        except BadBackup:
+            continue
+        if vault_id is not None and parsed.header.vault_id != vault_id:
+            continue
+        if is_whole(parsed):
+            return parsed
     return None
 
 

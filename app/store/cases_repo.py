@@ -29,11 +29,14 @@ class CaseRow:
     opened_on: str
     closed_on: str | None
     custody_exception: str | None
+    closure_reason: str | None = None  # a retention.ClosureReason code
+    reopened_on: str | None = None
 
 
 _COLUMNS = (
     "id, kind, first_name, surname, birth_date, age_or_year, site_id, concern, level,"
-    " relay_holder_id, status, opened_on, closed_on, custody_exception"
+    " relay_holder_id, status, opened_on, closed_on, custody_exception, closure_reason,"
+    " reopened_on"
 )
 
 

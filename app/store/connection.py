@@ -14,13 +14,44 @@ from typing import Any
 
 import sqlcipher3
 
-from app.errors import VaultDamaged
+from app.errors import StorageFull, VaultDamaged
 from app.i18n import _
 
 Connection = Any  # sqlcipher3.Connection has no type stubs
 DatabaseError = sqlcipher3.DatabaseError
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 _HEX_KEY = re.compile(r"[0-9a-f]{64}")
+# SQLite's primary result codes for "the write did not reach the disk":
+# SQLITE_FULL (ENOSPC, or max_page_count) and SQLITE_IOERR (EFBIG from a file
+# size limit, EIO from a failing disk). sqlcipher3 reports primary codes.
+_SQLITE_IOERR = 10
+_SQLITE_FULL = 13
+#: The page cache, in SQLite's negative-KiB form: 32 MB (see :func:`_configure`).
+CACHE_SIZE = -32768
+
+
+def storage_error(exc: BaseException) -> StorageFull | None:
+    """The user's sentence when ``exc`` is SQLite failing to write to the disk, else None.
+
+    Without this a full disk reached the user as a bug report (a raw
+    ``OperationalError``); it is an environment problem with one clear
+    sentence, and SQLite has already rolled the failed transaction back.
+    """
+    if not isinstance(exc, DatabaseError):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    # sqlcipher_export() reports its inner error as a plain SQLITE_ERROR with
+    # SQLite's own sentence for the code: recognise those two sentences too.
+    if not (isinstance(code, int) and (code & 0xFF) in (_SQLITE_FULL, _SQLITE_IOERR)) and str(
+        exc
+    ) not in ("database or disk is full", "disk I/O error"):
+        return None
+    return StorageFull(
+        _(
+            "The disk is full or cannot be written; the last change was not saved, "
+            "but everything saved before it is safe."
+        )
+    )
 
 
 def key_pragma_value(key: bytes) -> str:
@@ -96,3 +127,7 @@ def _configure(conn: Connection) -> None:
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA secure_delete = ON")
     conn.execute("PRAGMA busy_timeout = 5000")
+    # SQLCipher decrypts each page it reads into this cache; the default (2 MB)
+    # is small beside a five-year vault (~110 MB), so every query mix decrypted
+    # its pages again (docs/performance.md). 32 MB, filled only as pages are read.
+    conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")

@@ -69,41 +69,62 @@ def _d(text: str | None) -> date | None:
 
 def of_case(conn: Connection, case_id: str) -> list[Consent]:
     """Every consent of a case, oldest first."""
-    rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM consents WHERE case_id = ? ORDER BY given_on, id", (case_id,)
-    ).fetchall()
-    return [_consent(conn, row) for row in rows]
+    return of_cases(conn, [case_id])[case_id]
+
+
+# Bound parameters per statement, well under SQLite's limit (32,766): a list
+# of every case of a large vault is read in parts.
+_CHUNK = 500
+
+
+def _chunks(ids: list[str]) -> list[list[str]]:
+    return [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
 
 
 def of_cases(conn: Connection, case_ids: list[str]) -> dict[str, list[Consent]]:
-    """Consents of many cases at once (case id → consents)."""
+    """Consents of many cases at once (case id → consents, each list oldest first).
+
+    A fixed number of queries per 500 cases — not two more per consent — so
+    the case list of a five-year vault reads its consents in a few dozen
+    statements.
+    """
     result: dict[str, list[Consent]] = {cid: [] for cid in case_ids}
-    if not case_ids:
-        return result
-    marks = ",".join("?" for _ in case_ids)
-    rows = conn.execute(
-        f"SELECT case_id, {_COLUMNS} FROM consents WHERE case_id IN ({marks})"
-        " ORDER BY given_on, id",
-        case_ids,
-    ).fetchall()
+    rows: list[tuple[object, ...]] = []
+    for chunk in _chunks(list(result)):
+        marks = ",".join("?" for _ in chunk)
+        rows += conn.execute(
+            f"SELECT case_id, {_COLUMNS} FROM consents WHERE case_id IN ({marks})", chunk
+        ).fetchall()
+    rows.sort(key=lambda r: (str(r[2]), str(r[1])))  # given_on, id
+    consent_ids = [str(r[1]) for r in rows]
+    givers = _links(conn, "consent_guardians", "guardian_id", consent_ids)
+    roles = _links(conn, "consent_roles", "role_id", consent_ids)
     for row in rows:
-        result[row[0]].append(_consent(conn, row[1:]))
+        cid = str(row[1])
+        result[str(row[0])].append(
+            _consent(row[1:], givers.get(cid, frozenset()), roles.get(cid, frozenset()))
+        )
     return result
 
 
-def _consent(conn: Connection, row: tuple[object, ...]) -> Consent:
-    cid = str(row[0])
-    givers = frozenset(
-        r[0]
-        for r in conn.execute(
-            "SELECT guardian_id FROM consent_guardians WHERE consent_id = ?", (cid,)
-        )
-    )
-    roles = frozenset(
-        r[0] for r in conn.execute("SELECT role_id FROM consent_roles WHERE consent_id = ?", (cid,))
-    )
+def _links(
+    conn: Connection, table: str, column: str, consent_ids: list[str]
+) -> dict[str, frozenset[str]]:
+    """Consent id → the guardian ids (or role ids) linked to it."""
+    assert (table, column) in (("consent_guardians", "guardian_id"), ("consent_roles", "role_id"))
+    found: dict[str, set[str]] = {}
+    for chunk in _chunks(consent_ids):
+        marks = ",".join("?" for _ in chunk)
+        for consent_id, other in conn.execute(
+            f"SELECT consent_id, {column} FROM {table} WHERE consent_id IN ({marks})", chunk
+        ):
+            found.setdefault(consent_id, set()).add(other)
+    return {cid: frozenset(ids) for cid, ids in found.items()}
+
+
+def _consent(row: tuple[object, ...], givers: frozenset[str], roles: frozenset[str]) -> Consent:
     return Consent(
-        id=cid,
+        id=str(row[0]),
         given_on=date.fromisoformat(str(row[1])),
         form=ConsentForm(str(row[2])),
         documented_by=str(row[3]),

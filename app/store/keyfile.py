@@ -6,12 +6,20 @@ once from the passphrase, once from the recovery code. Changing the passphrase
 re-wraps one slot and rewrites this small file atomically; the database is
 never re-encrypted. A wrong secret fails GCM authentication, which is how a
 wrong passphrase is told apart from a damaged database.
+
+The file carries a SHA-256 ``checksum`` of its other fields, so a damaged
+key file (one flipped bit in a salt or a work factor) is reported as damaged
+— with the backup to restore — instead of as "the passphrase is wrong" for
+ever. It is an integrity check against accidents, not a signature: anyone
+who can write the file can recompute it. Files written before the checksum
+existed have none and are still read.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -137,8 +145,22 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+# The fields of a key file written before the checksum existed.
+_LEGACY_FIELDS = frozenset({"format", "version", "vault_id", "remembered_with", "slots"})
+
+
+def _checksum(fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
 def to_json(keyfile: KeyFile) -> dict[str, Any]:
-    """The key file as a JSON-ready dict (also embedded in backups)."""
+    """The key file as a JSON-ready dict (also embedded in backups), with its checksum."""
+    fields = _fields(keyfile)
+    return {**fields, "checksum": _checksum(fields)}
+
+
+def _fields(keyfile: KeyFile) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -167,6 +189,16 @@ def from_json(data: object) -> KeyFile:
         raise bad
     if data.get("version") != VERSION:
         raise bad
+    if "checksum" in data:
+        fields = {k: v for k, v in data.items() if k != "checksum"}
+        try:
+            expected = _checksum(fields)
+        except (TypeError, ValueError):
+            raise bad from None
+        if data["checksum"] != expected:
+            raise bad
+    elif set(data) - _LEGACY_FIELDS:
+        raise bad  # e.g. the word "checksum" itself damaged
     vault_id = data.get("vault_id")
     slots_in = data.get("slots")
     remembered = data.get("remembered_with")
@@ -203,7 +235,7 @@ def read(path: Path) -> KeyFile:
         raise VaultDamaged(_("The vault's key file is missing.")) from None
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise VaultDamaged(_("The vault's key file is damaged or not a Samråd key file.")) from None
     return from_json(data)
 

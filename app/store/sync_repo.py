@@ -394,3 +394,36 @@ def remember_bundle(conn: Connection, bundle_id: str, source: str, at: str) -> N
         " VALUES (?, ?, ?)",
         (bundle_id, source, at),
     )
+
+
+# --- for the Sync page ----------------------------------------------------------------
+
+
+def conflict(conn: Connection, conflict_id: str) -> dict[str, Any] | None:
+    """One conflict (resolved or not), or None."""
+    found = _dicts(conn.execute("SELECT * FROM sync_conflicts WHERE id = ?", (conflict_id,)))
+    return found[0] if found else None
+
+
+def open_conflicts_with_peer(conn: Connection) -> list[dict[str, Any]]:
+    """Unresolved conflicts with the sending peer's name (``peer_name``), oldest first."""
+    return _dicts(
+        conn.execute(
+            "SELECT c.*, p.name AS peer_name FROM sync_conflicts c"
+            " LEFT JOIN sync_peers p ON p.id = c.peer_id"
+            " WHERE c.resolved_at IS NULL ORDER BY c.detected_at, c.id"
+        )
+    )
+
+
+def recent_imports(conn: Connection, limit: int = 10) -> list[tuple[str, str, str]]:
+    """(bundle id, peer name or source, imported at) of the latest imports, newest first."""
+    return [
+        (str(b), str(n), str(at))
+        for b, n, at in conn.execute(
+            "SELECT b.bundle_id, COALESCE(p.name, b.source), b.imported_at"
+            " FROM sync_imported_bundles b LEFT JOIN sync_peers p ON p.id = b.source"
+            " ORDER BY b.imported_at DESC, b.bundle_id LIMIT ?",
+            (limit,),
+        )
+    ]

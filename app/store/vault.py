@@ -12,6 +12,8 @@ Two objects, two states:
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
 import secrets
 import time
@@ -48,12 +50,15 @@ from app.i18n import _
 from app.store import audit, backup, migrate, restore
 from app.store import keyfile as keyfile_mod
 from app.store.audit import Action, DetailValue
-from app.store.connection import Connection, DatabaseError, open_database
+from app.store.connection import Connection, DatabaseError, open_database, storage_error
 from app.store.layout import VaultLayout
 from app.store.records import WriteContext
 from app.store.tx import transaction
 
 COUNTRIES = ("DK", "NO")
+_log = logging.getLogger(__name__)
+# SQLITE_CORRUPT and SQLITE_NOTADB: what a page that fails its HMAC turns into.
+_DAMAGE_CODES = (11, 26)
 Random = Callable[[int], bytes]
 Sleep = Callable[[float], None]
 
@@ -66,6 +71,9 @@ class SelfTestReport:
     integrity: tuple[str, ...]
     audit_broken_at: int | None
     schema_version: int
+    # When a check failed: the newest automatic backup that is whole, to offer
+    # restoring (None when every check passed or no good backup exists).
+    restore_from: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -192,11 +200,23 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
         return self._read_keyfile().vault_id
 
     def _read_keyfile(self) -> keyfile_mod.KeyFile:
-        if not self.layout.exists():
+        if not self.layout.exists() and not self.layout.db.exists():
             raise VaultMissing(
                 _("There is no vault in this data folder yet; create one with “samraad init”.")
             )
-        return keyfile_mod.read(self.layout.keyfile)
+        try:
+            return keyfile_mod.read(self.layout.keyfile)
+        except VaultDamaged as exc:
+            # The backups carry the key file as it was: offer the newest whole one.
+            latest = backup.latest_good_auto_backup(self.layout.backups)
+            if latest is None:
+                raise
+            raise VaultDamaged(
+                _(
+                    "The vault's key file is damaged or missing; restore the newest backup with "
+                    "“samraad restore {path}” and the passphrase you had then."
+                ).format(path=latest.path)
+            ) from exc
 
     def _require_held(self) -> None:
         if self._lock is None:
@@ -250,6 +270,22 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
         # after the key file exists (see _finish_creation for the crash case).
         for leftover in (self.layout.db_new, self.layout.root / "vault.db.new-wal"):
             leftover.unlink(missing_ok=True)
+        try:
+            self._build_database(db_key, vault_id, country, now)
+        except DatabaseError as exc:
+            # A full disk half-way: the half-made database goes (no key file yet).
+            self._finish_creation()
+            full = storage_error(exc)
+            if full is None:
+                raise
+            raise full from None
+        os.chmod(self.layout.db_new, 0o600)
+        keyfile_mod.write(self.layout.keyfile, kf)
+        self._finish_creation()
+        session = self._open_session(db_key, kf, method=None)
+        return Created(vault=session, recovery_code=recovery_code)
+
+    def _build_database(self, db_key: bytes, vault_id: str, country: str, now: str) -> None:
         conn = open_database(self.layout.db_new, db_key, create=True)
         try:
             # Identity first (schema 1), then the rest: later migrations seed
@@ -267,11 +303,6 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
-        os.chmod(self.layout.db_new, 0o600)
-        keyfile_mod.write(self.layout.keyfile, kf)
-        self._finish_creation()
-        session = self._open_session(db_key, kf, method=None)
-        return Created(vault=session, recovery_code=recovery_code)
 
     # --- unlock -------------------------------------------------------------------
 
@@ -342,7 +373,11 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
         try:
             conn = open_database(self.layout.db, key)
         except VaultDamaged as exc:
-            raise self._damaged(exc) from None
+            raise self._damaged(exc, kf.vault_id) from None
+        except DatabaseError as exc:
+            # Switching to WAL creates files: a full disk fails here first.
+            full = storage_error(exc)
+            raise (full or self._damaged(None, kf.vault_id)) from None
         try:
             before = migrate.schema_version(conn)
             applied = migrate.upgrade(conn)
@@ -355,23 +390,26 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
                 session.audit(Action.MIGRATED, details={"from": before, "to": applied[-1]})
             if method is not None:
                 session.audit(Action.VAULT_UNLOCKED, details={"method": method})
-        except DatabaseError:
+        except DatabaseError as exc:
             conn.close()
-            raise self._damaged(None) from None
+            # A migration or the unlock's audit entry on a full disk is not damage.
+            full = storage_error(exc)
+            raise (full or self._damaged(None, kf.vault_id)) from None
         except BaseException:
             conn.close()
             raise
         self._session = session
         return session
 
-    def _damaged(self, original: VaultDamaged | None) -> VaultDamaged:
-        """A damage report that points at the newest backup when there is one.
+    def _damaged(self, original: VaultDamaged | None, vault_id: str) -> VaultDamaged:
+        """A damage report that points at the newest good backup when there is one.
 
         The key came out of an authenticated key file, so a database that
         does not open with it is damaged, not a wrong passphrase (security.md).
-        Nothing is created in its place.
+        Nothing is created in its place. A backup whose own copy is damaged is
+        passed over for the next older whole one.
         """
-        latest = backup.latest_auto_backup(self.layout.backups)
+        latest = backup.latest_good_auto_backup(self.layout.backups, vault_id)
         if latest is None:
             return original or VaultDamaged(
                 _("The vault's database is damaged and there is no automatic backup.")
@@ -445,6 +483,26 @@ def outside_data_folder() -> BadInput:
     return BadInput(_("Choose a folder outside the vault's data folder for this file."))
 
 
+def _first_missing_audit_entry(conn: Connection) -> int | None:
+    """The seq of the first deleted audit entry, or None when none is missing.
+
+    The hash chain catches an edited, reordered or deleted entry with a
+    successor; this catches the rest: entries are numbered 1, 2, 3 … without
+    gaps (AUTOINCREMENT, and a rolled-back insert rolls its number back too),
+    and ``sqlite_sequence`` remembers the highest number ever handed out, so
+    deleting the newest entries (and appending new ones after them) shows.
+    """
+    expected = 1
+    for (seq,) in conn.execute("SELECT seq FROM audit_log ORDER BY seq"):
+        if seq != expected:
+            return expected
+        expected += 1
+    high = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    if high is not None and isinstance(high[0], int) and high[0] >= expected:
+        return expected
+    return None
+
+
 def _integrity_problems(conn: Connection) -> list[str]:
     rows = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
     quick = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
@@ -478,9 +536,42 @@ class Vault:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One write transaction on this vault's connection."""
-        with transaction(self.conn) as conn:
-            yield conn
+        """One write transaction on this vault's connection.
+
+        A write that fails because the disk is full (or cannot be written)
+        raises :class:`~app.errors.StorageFull` after the rollback: one
+        sentence for the user, and everything committed before is intact. One
+        that meets a damaged page raises :class:`VaultDamaged`, naming the
+        newest good backup.
+        """
+        try:
+            with transaction(self.conn) as conn:
+                yield conn
+        except DatabaseError as exc:
+            known = self.known_error(exc)
+            if known is None:
+                raise
+            raise known from None
+
+    def known_error(self, exc: BaseException) -> KnownError | None:
+        """The user's sentence for a database error, or None when it is a bug.
+
+        :meth:`transaction` applies this to writes. Reads run outside it: a
+        caller that meets a ``DatabaseError`` there (a SELECT that hits a
+        damaged page) can turn it into one sentence with this — a full disk
+        into :class:`~app.errors.StorageFull`, a page that fails SQLCipher's
+        check into :class:`VaultDamaged` naming the newest good backup. Works
+        after :meth:`close` too.
+        """
+        full = storage_error(exc)
+        if full is not None:
+            return full
+        if (
+            isinstance(exc, DatabaseError)
+            and getattr(exc, "sqlite_errorcode", None) in _DAMAGE_CODES
+        ):
+            return self.directory._damaged(None, self.vault_id)
+        return None
 
     def now(self) -> str:
         """The current time as stored."""
@@ -584,26 +675,41 @@ class Vault:
         try:
             integrity = tuple(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
             broken_at = audit.first_broken_entry(conn)
+            if broken_at is None:
+                broken_at = _first_missing_audit_entry(conn)
         except DatabaseError as exc:
             # A page so damaged that the check itself cannot read it.
             integrity, broken_at = (type(exc).__name__,), None
-        return SelfTestReport(
+        report = SelfTestReport(
             cipher_problems=cipher,
             integrity=integrity,
             audit_broken_at=broken_at,
             schema_version=self.schema_version(),
         )
+        if report.ok:
+            return report
+        good = backup.latest_good_auto_backup(self.directory.layout.backups, self.vault_id)
+        return dataclasses.replace(report, restore_from=good.path if good else None)
 
     # --- lock ---------------------------------------------------------------------
 
     def close(self, *, auto_backup: bool = True) -> None:
-        """Lock: audit, automatic backup, close the connection, drop the key."""
+        """Lock: audit, automatic backup, close the connection, drop the key.
+
+        The lock itself never fails. On a full disk the lock completes and
+        then :class:`~app.errors.StorageFull` says the audit entry or backup
+        was not written. On a damaged database (SQLCipher refuses writes
+        once a page failed its check) the lock completes without them: no
+        backup of a damaged database ever pushes a good one out of rotation.
+        """
         if self._conn is None:
             return
         try:
             self.audit(Action.VAULT_LOCKED)
             if auto_backup:
                 self.auto_backup()
+        except (DatabaseError, VaultDamaged) as exc:
+            _log.warning("lock: no audit entry or backup; database refused: %s", type(exc).__name__)
         finally:
             conn, self._conn, self._key = self._conn, None, None
             conn.close()

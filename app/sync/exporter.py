@@ -16,13 +16,18 @@ from app.domain.merge import content_hash
 from app.errors import BadInput
 from app.fileio import atomic_write
 from app.i18n import _
-from app.store import audit, case_data_repo, sync_repo
+from app.store import audit, case_data_repo, retention_repo, sync_repo
 from app.store.vault import Vault, outside_data_folder
 from app.sync import bundle, identity
 from app.sync.records import blob_of, comparable, to_record, tombstone
 
 Progress = Callable[[str, int, int], None]
 DELETED = "deleted"
+# The "base" of a tombstone for a record erased under the retention rules (not a
+# content hash): the receiver erases its copy even if it changed it, and
+# refuses the record from then on. Older Samråd versions treat it as an
+# unknown base (delete if unchanged, else a conflict).
+ERASED = "erased"
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,15 @@ def _rows_for_peer(
             if (table, record_id) in deleted and sent != DELETED and (received or sent):
                 seq, at = deleted[(table, record_id)]
                 tombstones.append((table, record_id, seq, at, sent or received))
-    return rows, tombstones, newest
+    return rows, _mark_erasures(vault, tombstones), newest
+
+
+def _mark_erasures(
+    vault: Vault, tombstones: list[tuple[str, str, int, str, str | None]]
+) -> list[tuple[str, str, int, str, str | None]]:
+    """Tombstones of erased records carry :data:`ERASED` as their base."""
+    erased = retention_repo.erased_ids(vault.conn)
+    return [(t, r, s, a, ERASED if r in erased.get(t, ()) else b) for t, r, s, a, b in tombstones]
 
 
 def _rows_for_cases(vault: Vault, case_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
@@ -140,7 +153,9 @@ def export_bundle(
         rows = _rows_for_cases(vault, cases)
     else:
         rows = {t: sync_repo.all_rows(conn, t) for t in sync_repo.SYNC_TABLES}
-        tombstones = [(t, r, s, a, None) for t, r, s, a in sync_repo.deleted_records(conn)]
+        tombstones = _mark_erasures(
+            vault, [(t, r, s, a, None) for t, r, s, a in sync_repo.deleted_records(conn)]
+        )
     records: dict[str, list[dict[str, Any]]] = {}
     attachments: dict[str, bytes] = {}
     total = sum(len(r) for r in rows.values())
@@ -196,6 +211,15 @@ def export_bundle(
             sync_repo.update_peer(
                 tx, peer.id, last_exported_seq=max(newest, peer.last_exported_seq)
             )
+        # Which cases this file holds: erasing one of them later names the file.
+        retention_repo.record_export(
+            tx,
+            str(Path(out).resolve()),
+            vault.now(),
+            "peer" if peer else ("cases" if cases else "all"),
+            peer.id if peer else None,
+            retention_repo.cases_in_rows(tx, rows),
+        )
         audit.append(
             tx,
             vault.now(),

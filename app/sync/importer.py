@@ -9,17 +9,19 @@ the second time (the merge sees equal content).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.merge import Base, Outcome, content_hash, decide_record, decide_tombstone
 from app.errors import BadInput
 from app.i18n import _
-from app.store import audit, sync_repo
+from app.services import retention_service
+from app.store import audit, retention_repo, sync_repo
 from app.store.connection import DatabaseError
 from app.store.vault import Vault
 from app.sync import bundle
-from app.sync.exporter import DELETED
+from app.sync.exporter import DELETED, ERASED
 from app.sync.records import check_tombstone, comparable, from_record
 
 Progress = Callable[[str, int, int], None]
@@ -40,6 +42,10 @@ class ImportReport:
     updated: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     conflicts: dict[str, int] = field(default_factory=dict)
+    # Records erased in this vault that the bundle still held: not brought back.
+    refused: dict[str, int] = field(default_factory=dict)
+    # Records removed because the sender erased them (also counted in deleted).
+    erased: dict[str, int] = field(default_factory=dict)
 
     def count(self, kind: dict[str, int], table: str) -> None:
         """Add one to a table's count."""
@@ -119,17 +125,29 @@ def import_bundle(
             # its parent, but must not point at a record that exists nowhere.
             tx.execute("PRAGMA defer_foreign_keys = ON")
             peer = known or _register(vault, source_id, source_name, source_key)
+            gate = _ErasedGate(vault)
             for table in sync_repo.SYNC_TABLES:
                 for row, seq, their_base in checked.get(table, []):
-                    _merge_row(vault, peer, table, row, seq, their_base, report)
+                    kept = gate.admit(table, row)
+                    if kept is None:
+                        report.count(report.refused, table)
+                    else:
+                        _merge_row(vault, peer, table, kept, seq, their_base, report)
                     done += 1
                 if progress and checked.get(table):
                     progress(table, done, total)
-            for table, record_id, seq, their_base in sorted(
-                deletions, key=lambda d: -sync_repo.SYNC_TABLES.index(d[0])
-            ):
-                _merge_tombstone(vault, peer, table, record_id, seq, their_base, report)
-                done += 1
+            erasing = any(d[3] == ERASED for d in deletions)
+            with retention_repo.purged_full_text(tx) if erasing else nullcontext():
+                for table, record_id, seq, their_base in sorted(
+                    deletions, key=lambda d: -sync_repo.SYNC_TABLES.index(d[0])
+                ):
+                    if their_base == ERASED:
+                        _apply_erasure(vault, peer, table, record_id, seq, report)
+                    else:
+                        _merge_tombstone(vault, peer, table, record_id, seq, their_base, report)
+                    done += 1
+            if report.erased:
+                sync_repo.set_meta(tx, retention_service.PENDING, vault.now())
             seq_range = (manifest.get("sequence_range") or {}).get(peer.vault_id or "", [0, 0])
             last = seq_range[-1] if isinstance(seq_range, list) and seq_range else 0
             if isinstance(last, int) and last > peer.last_imported_seq:
@@ -146,6 +164,15 @@ def import_bundle(
                     "updated": sum(report.updated.values()),
                     "deleted": sum(report.deleted.values()),
                     "conflicts": report.total_conflicts,
+                    # Only when it happened: erasures arriving, erased records refused.
+                    **{
+                        key: n
+                        for key, n in (
+                            ("erased", sum(report.erased.values())),
+                            ("refused", sum(report.refused.values())),
+                        )
+                        if n
+                    },
                 },
             )
     except DatabaseError:
@@ -155,7 +182,70 @@ def import_bundle(
                 "nothing was imported."
             )
         ) from None
+    if report.erased:
+        # The sender erased data this vault held: gone here too, physically.
+        retention_service.make_gone(vault)
     return report
+
+
+class _ErasedGate:
+    """Keeps records erased in this vault (and records hanging on them) out.
+
+    A record is refused when its id was erased, when it is about an erased
+    case, or when a required reference points at a refused record; an
+    optional reference to an erased record (a consent's scanned form) is
+    cleared instead. Parents come before children in the import order, so
+    refusals carry down (a refused consent takes its guardians' links along).
+    """
+
+    def __init__(self, vault: Vault) -> None:
+        self._conn = vault.conn
+        self._out = retention_repo.erased_ids(vault.conn)
+        self._fks: dict[str, list[tuple[str, str, bool]]] = {}
+
+    def _references(self, table: str) -> list[tuple[str, str, bool]]:
+        if table not in self._fks:
+            nullable = {c.name: not c.not_null for c in sync_repo.columns(self._conn, table)}
+            self._fks[table] = [
+                (fk.column, fk.table, nullable.get(fk.column, False))
+                for fk in sync_repo.foreign_keys(self._conn, table)
+            ]
+        return self._fks[table]
+
+    def admit(self, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The row to merge (perhaps with a reference cleared), or None to refuse it."""
+        if not self._out:
+            return row
+        if row["id"] in self._out.get(table, ()):
+            return None
+        kept = row
+        for column, target, nullable in self._references(table):
+            value = row.get(column)
+            if value is None or value not in self._out.get(target, ()):
+                continue
+            if target == "cases" or not nullable:
+                self._out.setdefault(table, set()).add(row["id"])
+                return None
+            kept = {**kept, column: None}
+        return kept
+
+
+def _apply_erasure(
+    vault: Vault,
+    peer: sync_repo.Peer,
+    table: str,
+    record_id: str,
+    seq: int,
+    report: ImportReport,
+) -> None:
+    """The sender erased this record under its retention rules: erase it here too,
+    whatever was changed here since (like a consent withdrawal, an erasure wins)."""
+    conn = vault.conn
+    removed = retention_repo.erase_incoming(conn, vault.ctx, table, record_id, vault.now())
+    if removed:
+        report.count(report.deleted, table)
+        report.count(report.erased, table)
+    sync_repo.set_base(conn, peer.id, table, record_id, DELETED, seq)
 
 
 def _merge_row(

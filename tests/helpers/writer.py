@@ -2,12 +2,13 @@
 
 Run from the repository root as::
 
-    python -m tests.helpers.writer VAULT_DIR MODE
+    python -m tests.helpers.writer VAULT_DIR MODE [ARGS...]
 
 The vault must already exist, made with :func:`tests.helpers.vaults.open_directory`
 and :data:`~tests.helpers.vaults.PASSPHRASE` (or ``PASSPHRASE + "2"``, see
-``passphrase`` mode). Every line is printed and flushed only *after* the work it
-reports has returned, so the test may hold the vault to everything it read.
+``passphrase`` mode; ``migrate`` mode uses the schema-1 fixture instead). Every
+line is printed and flushed only *after* the work it reports has returned, so
+the test may hold the vault to everything it read.
 
 Modes:
 
@@ -28,6 +29,19 @@ Modes:
     iteration's saves return prints ``saved {i}``. ``i`` continues after
     the number in the stored discussion, so every text is unique across writers.
 
+``import BUNDLE IDENTITY_FILE``
+    Reads the bundle file, prints ``ready``, imports it with the age identity in
+    IDENTITY_FILE (trusting a new sender) and prints ``imported {n} {seconds}``
+    (records added, time the import took) once ``import_bundle`` has returned;
+    then idles until killed.
+``export OUT RECIPIENT_FILE``
+    Forever: ``i += 1``; export everything to OUT for the age recipient in
+    RECIPIENT_FILE; after ``export_bundle`` returns prints ``exported {i}``.
+``migrate``
+    VAULT_DIR is a copy of ``tests/fixtures/vault-schema1``. Prints ``opening``,
+    unlocks it with the fixture's passphrase (which applies every migration),
+    prints ``migrated {schema version} {seconds}`` and idles until killed.
+
 In ``rows`` and ``backup``, ``i`` continues after the highest ``row-{i}`` already
 in the vault, so the names stay unique when the same vault is written by one
 writer after another.
@@ -37,7 +51,9 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from pathlib import Path
+from typing import NoReturn
 
 from app.errors import WrongSecret
 from app.services import minutes_service
@@ -45,7 +61,11 @@ from app.store import districts_repo
 from app.store.vault import Vault
 from tests.helpers.vaults import PASSPHRASE, open_directory
 
-MODES = ("rows", "backup", "passphrase", "autosave")
+MODES = ("rows", "backup", "passphrase", "autosave", "import", "export", "migrate")
+# Extra arguments each mode takes after VAULT_DIR MODE.
+MODE_ARGS = {"import": 2, "export": 2}
+SCHEMA1_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "vault-schema1"
+SCHEMA1_PASSPHRASE = "fixture passphrase one"
 PASSPHRASES = (PASSPHRASE, PASSPHRASE + "2")
 _ROW = re.compile(r"row-(\d+)")
 _TYPED = re.compile(r"typed (\d+) x*")
@@ -110,8 +130,49 @@ def _autosave(vault: Vault) -> None:
         _say(f"saved {i}")
 
 
-def run(vault_dir: Path, mode: str) -> None:
+def _idle() -> NoReturn:
+    """The work is done and reported: wait for the SIGKILL."""
+    while True:
+        time.sleep(60)
+
+
+def _import(vault: Vault, bundle_file: Path, identity_file: Path) -> NoReturn:
+    from app.sync.importer import import_bundle
+
+    data = bundle_file.read_bytes()
+    identity = identity_file.read_text("utf-8")
+    _say("ready")
+    start = time.monotonic()
+    report = import_bundle(vault, data, identities=[identity], trust_new_sender=True)
+    _say(f"imported {sum(report.added.values())} {time.monotonic() - start:.3f}")
+    _idle()
+
+
+def _export(vault: Vault, out: Path, recipient_file: Path) -> None:
+    from app.sync.exporter import export_bundle
+
+    recipient = recipient_file.read_text("utf-8").strip()
+    i = 0
+    while True:
+        i += 1
+        export_bundle(vault, out, recipients=[recipient], everything=True)
+        _say(f"exported {i}")
+
+
+def _migrate(vault_dir: Path) -> NoReturn:
+    directory = open_directory(vault_dir, sleep=lambda _seconds: None)
+    _say("opening")
+    start = time.monotonic()
+    vault = directory.unlock(SCHEMA1_PASSPHRASE)
+    _say(f"migrated {vault.schema_version()} {time.monotonic() - start:.3f}")
+    _idle()
+
+
+def run(vault_dir: Path, mode: str, args: list[str] | None = None) -> None:
     """Write in ``mode`` until killed."""
+    extra = [Path(a) for a in args or []]
+    if mode == "migrate":
+        _migrate(vault_dir)
     vault, current = _unlock(vault_dir)
     i = _next_index(vault)
     if mode == "rows":
@@ -133,15 +194,21 @@ def run(vault_dir: Path, mode: str) -> None:
             _say(f"passphrase {current}")
     elif mode == "autosave":
         _autosave(vault)
+    elif mode == "import":
+        _import(vault, extra[0], extra[1])
+    elif mode == "export":
+        _export(vault, extra[0], extra[1])
     else:
         raise SystemExit(f"writer: unknown mode {mode!r}; expected one of {MODES}")
 
 
 def main(argv: list[str]) -> None:
-    """Entry point: ``VAULT_DIR MODE``."""
-    if len(argv) != 2 or argv[1] not in MODES:
-        raise SystemExit(f"usage: python -m tests.helpers.writer VAULT_DIR {{{'|'.join(MODES)}}}")
-    run(Path(argv[0]), argv[1])
+    """Entry point: ``VAULT_DIR MODE [ARGS...]``."""
+    if len(argv) < 2 or argv[1] not in MODES or len(argv) != 2 + MODE_ARGS.get(argv[1], 0):
+        raise SystemExit(
+            f"usage: python -m tests.helpers.writer VAULT_DIR {{{'|'.join(MODES)}}} [ARGS...]"
+        )
+    run(Path(argv[0]), argv[1], argv[2:])
 
 
 if __name__ == "__main__":

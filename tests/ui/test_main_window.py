@@ -210,3 +210,24 @@ def test_run_gui_refuses_a_second_instance(
 
 def test_the_window_is_a_main_window(make_window: MakeWindow) -> None:
     assert isinstance(make_window(), MainWindow)
+
+
+def test_closing_on_the_recovery_code_page_closes_the_new_vault_cleanly(
+    make_window: MakeWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = make_window()
+    view = window.unlock_view
+    view.new_passphrase.setText("en lang og god adgangsfrase")
+    view.new_passphrase_again.setText("en lang og god adgangsfrase")
+    view.create_button.click()
+    qtbot.waitUntil(lambda: view.pages.currentWidget() is view.code_page, timeout=30_000)
+
+    window.close()  # before "I have stored it"
+    window.session.directory.release()
+
+    # The folder is free again and the vault opens with its passphrase.
+    directory = open_directory(tmp_path / "vault")
+    try:
+        directory.unlock("en lang og god adgangsfrase").close(auto_backup=False)
+    finally:
+        directory.release()

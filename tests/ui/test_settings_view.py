@@ -1,15 +1,17 @@
-"""The Settings page: values from the vault, saving them, auto-lock applied at once."""
+"""The Settings page: values from the vault, saving them, auto-lock applied at once, retention."""
 
 from __future__ import annotations
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.domain.retention import RetentionRules
 from app.errors import BadInput
-from app.services import vault_settings
+from app.services import retention_service, vault_settings
 from app.services.calendar_service import CalendarService
-from tests.ui.conftest import MakeWindow, unlock, vault_of, wait_idle
+from tests.ui.conftest import TODAY, MakeWindow, unlock, vault_of, wait_idle
 from ui.main_window import MainWindow
+from ui.views.overview_view import OverviewView
 from ui.views.settings_view import SettingsView, parse_closure_days
 
 
@@ -104,3 +106,52 @@ def test_wrong_current_passphrase_changes_nothing(make_window: MakeWindow, qtbot
     assert view.current_passphrase.text() == ""
     window.lock()
     unlock(qtbot, window)  # the old passphrase still opens the vault
+
+
+# --- retention ---------------------------------------------------------------------------
+
+
+def test_retention_periods_are_saved_and_change_what_is_due(
+    demo_window: MainWindow, qtbot: QtBot
+) -> None:
+    window = demo_window
+    view = _view(window, qtbot)
+    assert (view.anonymous_months.value(), view.named_months.value()) == (12, 60)
+    assert view.form_days.value() == 0
+    overview = window.views["overview"]
+    assert isinstance(overview, OverviewView)
+
+    # Anonymous cases kept two years: Karla (last discussed 23 Oct 2025) is no longer due.
+    view.anonymous_months.setValue(24)
+    view.save_retention_button.click()
+    wait_idle(qtbot, window)
+
+    stored = window.session.executor.call(retention_service.rules, vault_of(window))
+    assert stored == RetentionRules(anonymous_months=24, named_months=60, withdrawn_form_days=0)
+    due = window.session.executor.call(retention_service.due, vault_of(window), TODAY)
+    assert [e.case.first_name for e in due] == ["Viggo"]
+    window.navigate("overview")
+    wait_idle(qtbot, window)
+    assert "1 case or withdrawn consent form" in overview.erasure_button.text()
+    window.navigate("settings")
+    wait_idle(qtbot, window)
+    assert view.anonymous_months.value() == 24
+
+
+def test_a_retention_period_out_of_bounds_is_one_sentence_and_nothing_saved(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    window = make_window(with_vault=True)
+    unlock(qtbot, window)
+    view = _view(window, qtbot)
+    view.named_months.setRange(0, 1000)  # the spin box's own bounds keep the advisor in range
+    view.named_months.setValue(600)
+
+    view.save_retention_button.click()
+    wait_idle(qtbot, window)
+
+    assert window.banner_text.text() == (
+        "The retention period for named cases must be 1 to 240 months."
+    )
+    stored = window.session.executor.call(retention_service.rules, vault_of(window))
+    assert stored == RetentionRules()

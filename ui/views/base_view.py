@@ -54,6 +54,13 @@ class View(QWidget):
         """The id of the selected object, to restore after unlocking."""
         return None
 
+    def flush_edits(self) -> None:
+        """Hand edits still waiting for a pause in typing to the database now.
+
+        The window calls this before it locks, switches language or closes, so
+        the save is queued ahead of the vault's close and nothing typed is lost.
+        """
+
     # --- standard actions (Ctrl+N, Ctrl+P, Ctrl+F) ----------------------------
 
     def new(self) -> None:

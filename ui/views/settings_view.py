@@ -1,14 +1,14 @@
-"""Settings: passphrase, keyring, auto-lock, calendar rules, sync, language."""
+"""Settings: passphrase, keyring, auto-lock, backup, calendar, retention, sync, language."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,18 +22,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import retention
 from app.domain.calendar_model import DateRange
+from app.domain.retention import RetentionRules
 from app.errors import BadInput
 from app.i18n import LANGUAGES, _
-from app.services import key_memory, vault_settings
+from app.services import key_memory, retention_service, vault_settings
 from app.services.calendar_service import CalendarService
 from app.store.keyring_cache import KeyringCache
-from app.store.vault import Vault
+from app.store.vault import Vault, outside_data_folder
 from ui.context import Context
 from ui.formatting import day_text
+from ui.views.agenda_item_dialog import date_edit
+from ui.views.backup_restore import (
+    BackupStatus,
+    backup_file_name,
+    backup_filter,
+    backup_status,
+    newest_backup_text,
+    selectable_label,
+    with_backup_suffix,
+)
 from ui.views.base_view import View
 from ui.views.unlock_view import COUNTRY_NAMES, LANGUAGE_NAMES
 from ui.widgets import file_dialogs
+from ui.widgets.progress import run_with_progress
 
 _DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s*[./-]\s*(\d{1,2})\s*\.?\s*$")
 
@@ -65,6 +78,11 @@ def _set_calendar(vault: Vault, travel: int, closures: list[tuple[int, int]]) ->
     return calendar.set_travel_buffer(travel) | calendar.set_extra_closure_days(closures)
 
 
+def _back_up(vault: Vault, out: Path) -> Path:
+    vault.backup_to(out)
+    return out
+
+
 def _add_school_holiday(vault: Vault, period: DateRange, name: str) -> object:
     return CalendarService(vault).add_school_holiday(period, name)
 
@@ -82,7 +100,9 @@ class SettingsView(View):
         column = QVBoxLayout(body)
         column.addWidget(QLabel(f"<h2>{self.title()}</h2>"))
         column.addWidget(self._security_group())
+        column.addWidget(self._backup_group())
         column.addWidget(self._calendar_group())
+        column.addWidget(self._retention_group())
         column.addWidget(self._sync_group())
         column.addWidget(self._language_group())
         column.addStretch(1)
@@ -130,6 +150,34 @@ class SettingsView(View):
         form.addRow(_("&Lock after:"), self.auto_lock)
         return group
 
+    def _backup_group(self) -> QGroupBox:
+        group = QGroupBox(_("Backup"))
+        form = QFormLayout(group)
+        self._backup_form = form
+        intro = QLabel(
+            _(
+                "A backup is one encrypted file; it opens with the passphrase valid when it "
+                "was made, or with the recovery code. Keep one outside this computer, for "
+                "example on a USB stick."
+            )
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.backup_button = QPushButton(_("Back up now…"))
+        self.backup_button.clicked.connect(self.back_up_now)
+        form.addRow("", self.backup_button)
+        self.backup_result = selectable_label()
+        self.backup_result.setAccessibleName(_("Last backup written"))
+        form.addRow("", self.backup_result)
+        form.setRowVisible(self.backup_result, False)
+        self.backups_folder = selectable_label()
+        self.backups_folder.setAccessibleName(_("Folder of the automatic backups"))
+        form.addRow(_("Automatic backups:"), self.backups_folder)
+        self.newest_backup = selectable_label()
+        self.newest_backup.setAccessibleName(_("Newest automatic backup"))
+        form.addRow(_("Newest automatic backup:"), self.newest_backup)
+        return group
+
     def _calendar_group(self) -> QGroupBox:
         group = QGroupBox(_("Calendar"))
         form = QFormLayout(group)
@@ -149,8 +197,9 @@ class SettingsView(View):
         self.holidays.setAccessibleName(_("School holidays"))
         self.holidays.setMaximumHeight(120)
         form.addRow(_("School holidays:"), self.holidays)
-        self.holiday_from = QDateEdit(calendarPopup=True)
-        self.holiday_to = QDateEdit(calendarPopup=True)
+        # Written as the chosen language writes dates (not the system's C locale).
+        self.holiday_from = date_edit(self.ctx.today())
+        self.holiday_to = date_edit(self.ctx.today())
         self.holiday_name = QLineEdit()
         self.holiday_name.setPlaceholderText(_("Name, e.g. Autumn holiday"))
         self.holiday_from.setAccessibleName(_("First day"))
@@ -164,6 +213,42 @@ class SettingsView(View):
         form.addRow(_("New holiday:"), row)
         return group
 
+    def _retention_group(self) -> QGroupBox:
+        group = QGroupBox(_("Retention"))
+        form = QFormLayout(group)
+        intro = QLabel(
+            _(
+                "How long data about a child is kept before it is due for erasure. "
+                "The Overview lists what is due."
+            )
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.retention_rules: RetentionRules | None = None
+        self.anonymous_months = QSpinBox()
+        self.anonymous_months.setRange(1, retention.MAX_MONTHS)
+        self.anonymous_months.setSuffix(" " + _("months"))
+        self.anonymous_months.setAccessibleName(
+            _("Anonymous cases: months after the last meeting about them")
+        )
+        form.addRow(_("Anonymous cases, after the last meetin&g:"), self.anonymous_months)
+        self.named_months = QSpinBox()
+        self.named_months.setRange(1, retention.MAX_MONTHS)
+        self.named_months.setSuffix(" " + _("months"))
+        self.named_months.setAccessibleName(_("Named cases: months after they were closed"))
+        form.addRow(_("Named cases, after clos&ing:"), self.named_months)
+        self.form_days = QSpinBox()
+        self.form_days.setRange(0, retention.MAX_FORM_DAYS)
+        self.form_days.setSuffix(" " + _("days"))
+        self.form_days.setAccessibleName(
+            _("Scanned forms of withdrawn consents: days after the withdrawal")
+        )
+        form.addRow(_("Forms of withdrawn consents, after &withdrawal:"), self.form_days)
+        self.save_retention_button = QPushButton(_("Save retention &periods"))
+        self.save_retention_button.clicked.connect(self.save_retention)
+        form.addRow("", self.save_retention_button)
+        return group
+
     def _sync_group(self) -> QGroupBox:
         group = QGroupBox(_("Synchronisation"))
         form = QFormLayout(group)
@@ -174,7 +259,11 @@ class SettingsView(View):
         row = QHBoxLayout()
         row.addWidget(self.recipient, 1)
         row.addWidget(save_recipient)
-        form.addRow(_("&Office public key:"), row)
+        # A row holding a layout gets a label without a buddy: set it, or the
+        # "&" shows literally and Alt+O does nothing.
+        recipient_label = QLabel(_("&Office public key:"))
+        recipient_label.setBuddy(self.recipient)
+        form.addRow(recipient_label, row)
         self.sync_folder = QLineEdit()
         browse = QPushButton(_("&Browse…"))
         browse.clicked.connect(self.browse_folder)
@@ -184,7 +273,9 @@ class SettingsView(View):
         folder_row.addWidget(self.sync_folder, 1)
         folder_row.addWidget(browse)
         folder_row.addWidget(save_folder)
-        form.addRow(_("S&ync folder:"), folder_row)
+        folder_label = QLabel(_("S&ync folder:"))
+        folder_label.setBuddy(self.sync_folder)
+        form.addRow(folder_label, folder_row)
         return group
 
     def _language_group(self) -> QGroupBox:
@@ -205,6 +296,8 @@ class SettingsView(View):
     def reload(self) -> None:
         """Read every setting."""
         self.session.run(vault_settings.snapshot, done=self._show)
+        self.session.run(retention_service.rules, done=self._show_retention)
+        self.session.run(backup_status, done=self._show_backup_status)
 
     def _show(self, settings: vault_settings.VaultSettings) -> None:
         self.settings = settings
@@ -226,14 +319,28 @@ class SettingsView(View):
         self.holiday_from.setDate(QDate(today.year, today.month, today.day))
         self.holiday_to.setDate(QDate(today.year, today.month, today.day))
 
+    def _show_retention(self, rules: RetentionRules) -> None:
+        self.retention_rules = rules
+        self.anonymous_months.setValue(rules.anonymous_months)
+        self.named_months.setValue(rules.named_months)
+        self.form_days.setValue(rules.withdrawn_form_days)
+
+    def _show_backup_status(self, status: BackupStatus) -> None:
+        self.backups_folder.setText(str(status.folder))
+        self.newest_backup.setText(newest_backup_text(status))
+
     def clear(self) -> None:
         """Forget the shown settings (locked)."""
         self.settings = None
+        self.retention_rules = None
         for field in (self.current_passphrase, self.new_passphrase, self.new_passphrase_again):
             field.clear()
         self.recipient.clear()
         self.sync_folder.clear()
         self.holidays.clear()
+        for label in (self.backup_result, self.backups_folder, self.newest_backup):
+            label.clear()
+        self._backup_form.setRowVisible(self.backup_result, False)
 
     # --- actions --------------------------------------------------------------
 
@@ -251,6 +358,47 @@ class SettingsView(View):
             current,
             new,
             done=lambda _r: self.ctx.notify(_("Passphrase changed.")),
+        )
+
+    def back_up_now(self) -> None:
+        """Write a backup file where the advisor chooses (never into the vault's folder)."""
+        path = file_dialogs.ask_save_path(
+            self, _("Back up the vault"), backup_file_name(self.ctx.today()), backup_filter()
+        )
+        if path is None:
+            return
+        path = with_backup_suffix(path)
+        if self.session.directory.layout.contains(path):
+            self.session.failed.emit(outside_data_folder().message)
+            return
+        if not path.parent.is_dir():
+            self.session.failed.emit(
+                _("The folder {name} does not exist.").format(name=path.parent)
+            )
+            return
+        self.backup_result.clear()
+        self._backup_form.setRowVisible(self.backup_result, False)
+        self.backup_button.setEnabled(False)
+
+        def written(out: Path) -> None:
+            self.backup_button.setEnabled(True)
+            message = _("Backup written to {path}.").format(path=out)
+            self.backup_result.setText(message)
+            self._backup_form.setRowVisible(self.backup_result, True)
+            self.ctx.notify(message)
+
+        def refused(message: str) -> None:
+            self.backup_button.setEnabled(True)
+            self.session.failed.emit(message)
+
+        run_with_progress(
+            self,
+            self.session,
+            _("Writing the backup…"),
+            _back_up,
+            path,
+            done=written,
+            failed=refused,
         )
 
     def remember(self) -> None:
@@ -293,6 +441,21 @@ class SettingsView(View):
             self.travel.value(),
             closures,
             done=lambda _r: self.ctx.notify(_("Calendar settings saved.")),
+        )
+
+    def save_retention(self) -> None:
+        """Store the retention periods; what is due changes at once."""
+        rules = RetentionRules(
+            anonymous_months=self.anonymous_months.value(),
+            named_months=self.named_months.value(),
+            withdrawn_form_days=self.form_days.value(),
+        )
+        if rules == self.retention_rules:
+            return
+        self.session.run(
+            retention_service.set_rules,
+            rules,
+            done=lambda _r: self.ctx.notify(_("Retention periods saved.")),
         )
 
     def add_holiday(self) -> None:

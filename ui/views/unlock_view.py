@@ -7,6 +7,7 @@ unlock call; the fields are cleared as soon as the call is handed over.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QTextDocument
@@ -29,7 +30,10 @@ from app.i18n import LANGUAGES, _
 from app.services import key_memory
 from app.store.keyring_cache import KeyringCache
 from app.store.vault import Created, Vault, VaultDirectory
+from ui import clipboard
 from ui.session import Session, message_of
+from ui.views.backup_restore import RestoreDialog, backup_filter
+from ui.widgets import file_dialogs
 
 LANGUAGE_NAMES = {"da": "Dansk", "nb": "Norsk bokmål", "en": "English"}
 COUNTRY_NAMES = {"DK": "Danmark", "NO": "Norge"}
@@ -74,6 +78,7 @@ class UnlockView(QWidget):
         self._language = language
         self._recovery_code = ""
         self._created: Vault | None = None
+        self.restore_dialog: RestoreDialog | None = None
 
         self.pages = QStackedWidget(self)
         self.create_page = self._build_create_page()
@@ -88,6 +93,11 @@ class UnlockView(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b3261e;")
         self.message.setAccessibleName(_("Message"))
+        # Good news (a restore finished) is not an error: not in red.
+        self.notice = QLabel(self)
+        self.notice.setObjectName("unlockNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName(_("Notice"))
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)
         self.progress.setMaximumHeight(6)
@@ -98,6 +108,7 @@ class UnlockView(QWidget):
         column.addWidget(self.pages)
         column.addWidget(self.progress)
         column.addWidget(self.message)
+        column.addWidget(self.notice)
         holder = QWidget(self)
         holder.setLayout(column)
         holder.setMaximumWidth(560)
@@ -140,6 +151,8 @@ class UnlockView(QWidget):
         self.new_passphrase_again.returnPressed.connect(self._create)
         self.demo_button = QPushButton(_("Explore with fictional demo data"))
         self.demo_button.clicked.connect(self.demo_requested)
+        # Moving to a new laptop: copy the backup file over and restore it here.
+        self.first_restore_button = self._restore_button()
         layout = QVBoxLayout(page)
         layout.addStretch(1)
         layout.addWidget(_heading(_("Welcome to Samråd")))
@@ -156,6 +169,7 @@ class UnlockView(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.create_button)
         layout.addWidget(self.demo_button)
+        layout.addWidget(self.first_restore_button)
         layout.addStretch(2)
         return page
 
@@ -174,7 +188,9 @@ class UnlockView(QWidget):
         layout.addWidget(explain)
         self.code_label = QLabel()
         self.code_label.setObjectName("recoveryCode")
-        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Not selectable: a copy goes through the Copy button, which marks it
+        # secret for clipboard managers and takes it back after 30 seconds.
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         mono = QFont("DejaVu Sans Mono")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         mono.setPointSizeF(mono.pointSizeF() * 1.4)
@@ -188,7 +204,15 @@ class UnlockView(QWidget):
         self.continue_button.setEnabled(False)
         self.stored_check.toggled.connect(self.continue_button.setEnabled)
         self.continue_button.clicked.connect(self._code_stored)
-        layout.addWidget(self.print_code_button)
+        self.copy_code_button = QPushButton(_("&Copy (cleared after 30 seconds)"))
+        self.copy_code_button.clicked.connect(
+            lambda: clipboard.copy(self._recovery_code, secret=True)
+        )
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_code_button)
+        buttons.addWidget(self.copy_code_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         layout.addWidget(self.stored_check)
         layout.addWidget(self.continue_button)
         layout.addStretch(2)
@@ -212,6 +236,7 @@ class UnlockView(QWidget):
         self.forgot_button = QPushButton(_("I have forgotten the passphrase…"))
         self.forgot_button.setFlat(True)
         self.forgot_button.clicked.connect(lambda: self._show(self.recover_page))
+        self.restore_button = self._restore_button()
         self.where = QLabel()
         self.where.setWordWrap(True)
         self.where.setEnabled(False)
@@ -219,9 +244,17 @@ class UnlockView(QWidget):
         layout.addWidget(self.remember)
         layout.addWidget(self.unlock_button)
         layout.addWidget(self.forgot_button)
+        layout.addWidget(self.restore_button)
         layout.addWidget(self.where)
         layout.addStretch(2)
         return page
+
+    def _restore_button(self) -> QPushButton:
+        button = QPushButton(_("Restore from a backup…"))
+        button.setFlat(True)
+        button.setAccessibleName(_("Restore from a backup"))
+        button.clicked.connect(self.start_restore)
+        return button
 
     def _build_recover_page(self) -> QWidget:
         page = QWidget()
@@ -259,6 +292,7 @@ class UnlockView(QWidget):
 
     def _show(self, page: QWidget) -> None:
         self.message.clear()
+        self.notice.clear()
         self.pages.setCurrentWidget(page)
         first = {
             id(self.create_page): self.new_passphrase,
@@ -338,10 +372,24 @@ class UnlockView(QWidget):
         )
         doc.print_(printer)
 
+    def discard_created(self) -> None:
+        """Close a vault just created whose recovery code was never confirmed.
+
+        The vault is complete on disk (its code still works); it was opened on
+        the database thread and must be closed there.
+        """
+        vault, self._created = self._created, None
+        self._recovery_code = ""
+        self.code_label.clear()
+        clipboard.clear_if_ours()
+        if vault is not None:
+            self.session.executor.submit(vault.close).result()
+
     def _code_stored(self) -> None:
         vault, self._created = self._created, None
         self._recovery_code = ""
         self.code_label.clear()
+        clipboard.clear_if_ours()
         if vault is not None:
             self._adopt(vault)
 
@@ -393,6 +441,49 @@ class UnlockView(QWidget):
         self._busy(False)
         self._adopt(vault)
 
+    def start_restore(self) -> None:
+        """Choose a backup file, then ask for its passphrase (the dialog confirms)."""
+        path = file_dialogs.ask_open_path(self, _("Restore from a backup"), backup_filter())
+        if path is None:
+            return
+        layout = self.session.directory.layout
+        dialog = RestoreDialog(path, self.session.directory.exists(), layout.backups, self)
+        dialog.chosen.connect(lambda passphrase, code: self._restore(path, passphrase, code))
+        dialog.finished.connect(lambda _r: self._restore_dialog_closed(dialog))
+        self.restore_dialog = dialog
+        dialog.open()
+
+    def _restore_dialog_closed(self, dialog: RestoreDialog) -> None:
+        if self.restore_dialog is dialog:
+            self.restore_dialog = None
+        dialog.deleteLater()
+
+    def _restore(self, path: Path, passphrase: str | None, code: str | None) -> None:
+        self.message.clear()
+        self.notice.clear()
+        self._busy(True)
+        self.session.run_directory(
+            VaultDirectory.restore,
+            path,
+            passphrase,
+            code,
+            done=lambda _none: self._restored(with_code=code is not None),
+            failed=self._failed,
+        )
+
+    def _restored(self, *, with_code: bool) -> None:
+        self._busy(False)
+        self.show_start()
+        if with_code:
+            # The backup's passphrase is still the one it was made with: the
+            # recovery code opens it and sets a new one.
+            self._show(self.recover_page)
+            self.notice.setText(
+                _("Restored. Open it with the recovery code and choose a new passphrase.")
+            )
+        else:
+            self.notice.setText(_("Restored. Unlock with the backup's passphrase."))
+
     def _adopt(self, vault: Vault) -> None:
         self.message.clear()
         self.session.adopt(vault)
@@ -404,7 +495,13 @@ class UnlockView(QWidget):
 
     def _busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
-        for button in (self.create_button, self.unlock_button, self.recover_button):
+        for button in (
+            self.create_button,
+            self.unlock_button,
+            self.recover_button,
+            self.restore_button,
+            self.first_restore_button,
+        ):
             button.setEnabled(not busy)
         if not busy:
             current = self.pages.currentWidget()

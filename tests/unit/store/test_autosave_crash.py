@@ -98,6 +98,9 @@ def test_saving_one_field_is_one_update_in_its_own_transaction(
     # identical lines is one statement.
     sent: list[str] = []
     for statement in statements:
+        if statement.startswith("-- "):
+            # SQLite's own nested statements (the FTS5 index), not the service's.
+            continue
         text = " ".join(statement.split())
         if not sent or sent[-1] != text:
             sent.append(text)

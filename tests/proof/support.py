@@ -1,0 +1,175 @@
+"""Shared machinery of the proof suite: the SIGKILL harness, counters, test vaults.
+
+The counters (:data:`KILLS`, :data:`FUZZ`) are printed at the end of a run by
+``tests/proof/conftest.py``, so the numbers the issue asks for (kills per
+workload, hostile bundles tried) come from the run itself, not from a
+comment that may have gone stale.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+import pytest
+
+from app.domain.calendar_model import SiteKind
+from app.services import sites_service
+from app.store import cases_repo, contacts_repo, districts_repo, sites_repo
+from app.store.vault import Vault
+from tests.helpers.vaults import PASSPHRASE, open_directory
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT = 60.0  # generous: a loaded CI machine may start Python slowly
+
+KILLS: Counter[str] = Counter()  # workload -> SIGKILLs delivered while it ran
+FUZZ: Counter[str] = Counter()  # fuzz test -> examples run
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX-only")
+
+
+@dataclass(frozen=True)
+class Killed:
+    """What a killed writer printed (complete lines only) and when it was killed."""
+
+    lines: list[str]
+    delay: float  # seconds between the trigger line and the SIGKILL
+
+
+def _complete_lines(out: bytearray) -> list[str]:
+    # Each line is written and flushed whole, so only a complete line ends in "\n".
+    return out.decode("utf-8", "replace").split("\n")[:-1]
+
+
+def _tail(stderr: BinaryIO) -> str:
+    stderr.seek(0)
+    return stderr.read().decode("utf-8", "replace")[-4000:]
+
+
+def run_and_kill(
+    vault_dir: Path,
+    mode: str,
+    *args: str | Path,
+    rng: random.Random,
+    wait_for: re.Pattern[str],
+    max_delay: float,
+    where: str,
+    stderr_path: Path,
+    lines_before_kill: int = 1,
+) -> Killed:
+    """Start ``tests.helpers.writer VAULT_DIR MODE ARGS``; SIGKILL it at a random moment.
+
+    The kill comes ``uniform(0, max_delay)`` seconds after the writer printed
+    ``lines_before_kill`` lines matching ``wait_for``. Returns every complete
+    line it printed. Fails the test if the writer died any other way.
+    """
+    argv = [sys.executable, "-W", "error", "-m", "tests.helpers.writer", str(vault_dir), mode]
+    argv += [str(a) for a in args]
+    with stderr_path.open("w+b") as stderr:
+        proc = subprocess.Popen(
+            argv, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr
+        )
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        out = bytearray()
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while sum(1 for ln in _complete_lines(out) if wait_for.fullmatch(ln)) < (
+                lines_before_kill
+            ):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    pytest.fail(
+                        f"{where}: writer printed nothing in time; stderr:\n{_tail(stderr)}"
+                    )
+                ready, _, _ = select.select([fd], [], [], remaining)
+                if ready:
+                    chunk = os.read(fd, 65536)
+                    if not chunk:
+                        proc.wait()
+                        pytest.fail(
+                            f"{where}: writer exited ({proc.returncode}) before it was killed;"
+                            f" stderr:\n{_tail(stderr)}"
+                        )
+                    out += chunk
+            delay = rng.uniform(0.0, max_delay)
+            time.sleep(delay)
+            os.kill(proc.pid, signal.SIGKILL)
+            # The pipe reaches EOF once the process is gone: this is all it printed.
+            while chunk := os.read(fd, 65536):
+                out += chunk
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            proc.stdout.close()
+        assert proc.returncode == -signal.SIGKILL, (
+            f"{where}: writer ended with {proc.returncode}, not by our SIGKILL;"
+            f" stderr:\n{_tail(stderr)}"
+        )
+    KILLS[mode] += 1
+    return Killed(_complete_lines(out), delay)
+
+
+def make_vault(root: Path) -> tuple[str, str]:
+    """A fresh, locked test vault (fast KDF, PASSPHRASE); returns (vault id, recovery code)."""
+    directory = open_directory(root)
+    try:
+        created = directory.create(PASSPHRASE, "DK")
+        vault_id = created.vault.vault_id
+        created.vault.close(auto_backup=False)
+        return vault_id, created.recovery_code
+    finally:
+        directory.release()
+
+
+def fill_large(vault: Vault, *, sites: int = 40, contacts: int = 2500, cases: int = 900) -> int:
+    """Fictional records in bulk (one transaction per table); returns how many were added."""
+    district_id, _changes = sites_service.add_district(vault, "Distrikt Nord")
+    with vault.transaction() as conn:
+        site_ids = [
+            sites_repo.add(conn, vault.ctx, f"Skole {i}", str(SiteKind.SCHOOL), district_id)
+            for i in range(sites)
+        ]
+    with vault.transaction() as conn:
+        for i in range(contacts):
+            contacts_repo.add(
+                conn,
+                vault.ctx,
+                f"Kontakt {i}",
+                None,
+                site_ids[i % sites],
+                organisation="Kommunen",
+                phone=f"+45 {10_000_000 + i}",
+                email=f"kontakt{i}@example.invalid",
+            )
+    opened = date(2026, 10, 1).isoformat()
+    with vault.transaction() as conn:
+        for i in range(cases):
+            cases_repo.add(
+                conn,
+                vault.ctx,
+                kind="anonymous",
+                first_name=f"Barn{i}",
+                age_or_year="5 år",
+                site_id=site_ids[i % sites],
+                concern="Fiktiv bekymring " * 8,
+                level=i % 4,
+                relay_holder_id=None,
+                status="open",
+                opened_on=opened,
+            )
+    with vault.transaction() as conn:
+        districts_repo.add(conn, vault.ctx, "Distrikt Syd")
+    return 1 + sites + contacts + cases + 1
