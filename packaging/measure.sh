@@ -46,10 +46,10 @@ cat >"$WORK/window.sh" <<'EOF'
 # window.sh DATA_DIR: milliseconds from exec to a mapped "Samråd" window.
 export HOME="$WORK/home-$RANDOM-$$"
 start=$(date +%s%3N)
-"$BIN" --lang en --data-dir "$1" >/dev/null 2>&1 &
+"$BIN" --lang en --data-dir "$1" >/dev/null 2>"$WORK/app.err" &
 pid=$!
 until xdotool search --onlyvisible --name 'Samråd' >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || { echo "exited" >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "exited early:" >&2; cat "$WORK/app.err" >&2; exit 1; }
     [ $(($(date +%s%3N) - start)) -gt 30000 ] && { echo "timeout" >&2; kill "$pid"; exit 1; }
     sleep 0.02
 done

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from app.domain import case_display, retention
 from app.domain import consent as consent_rule
-from app.domain import retention
 from app.domain.case_model import CaseFacts, CaseKind, CaseStatus, Consent, ConsentForm
 from app.domain.closures import TIMEZONES
 from app.domain.retention import ClosureReason
@@ -321,6 +321,22 @@ def reopen_case(vault: Vault, case_id: str, today: date | None = None) -> Change
             reopened_on=day.isoformat(),
         )
     return Changes.of("cases", case_id)
+
+
+def list_label(row: CaseRow, today: date) -> str:
+    """How the advisor's own lists show a case: full name and birth date when named."""
+    birth = date.fromisoformat(row.birth_date) if row.birth_date else None
+    case = CaseFacts(
+        id=row.id,
+        kind=CaseKind(row.kind),
+        first_name=row.first_name,
+        surname=row.surname,
+        birth_date=birth,
+        age_or_year=row.age_or_year,
+    )
+    if case.kind is CaseKind.NAMED and row.surname and birth is not None:
+        return case_display.named_label(case)
+    return case_display.anonymous_label(case, today)
 
 
 def list_cases(vault: Vault, today: date) -> list[CaseSummary]:

@@ -136,11 +136,6 @@ def folder_status(folder: str) -> bool | None:
         return False
 
 
-def _case_label(row: Any) -> str:
-    name = " ".join(p for p in (row.first_name, row.surname) if p)
-    return f"{name} ({row.age_or_year})" if row.age_or_year else name
-
-
 def _record_label(version: dict[str, Any] | None, record_id: str) -> str:
     for field in _LABEL_FIELDS:
         value = (version or {}).get(field)
@@ -180,7 +175,8 @@ def overview(vault: Vault, today: date) -> SyncOverview:
     conn = vault.conn
     folder = settings_repo.get(conn, SYNC_FOLDER_SETTING) or ""
     cases = [
-        CaseChoice(s.row.id, _case_label(s.row)) for s in cases_service.list_cases(vault, today)
+        CaseChoice(s.row.id, cases_service.list_label(s.row, today))
+        for s in cases_service.list_cases(vault, today)
     ]
     return SyncOverview(
         own_name=identity.name(vault),

@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.case_display import anonymous_label, named_label
-from app.domain.case_model import CaseFacts, CaseKind, CaseStatus
+from app.domain.case_model import CaseKind, CaseStatus
 from app.i18n import _
 from app.services import cases_service, sites_service
 from app.services.cases_service import CaseSummary
@@ -47,19 +46,7 @@ class CaseLine:
 
 def case_label(summary: CaseSummary, today: date) -> str:
     """Full name and birth date for a named case; first name and age otherwise."""
-    row = summary.row
-    birth = date.fromisoformat(row.birth_date) if row.birth_date else None
-    facts = CaseFacts(
-        id=row.id,
-        kind=CaseKind(row.kind),
-        first_name=row.first_name,
-        surname=row.surname,
-        birth_date=birth,
-        age_or_year=row.age_or_year,
-    )
-    if facts.kind is CaseKind.NAMED and row.surname and birth is not None:
-        return named_label(facts)
-    return anonymous_label(facts, today)
+    return cases_service.list_label(summary.row, today)
 
 
 def load_cases(vault: Vault, today: date) -> list[CaseLine]:
