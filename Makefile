@@ -74,8 +74,8 @@ clean:
 # also renders the icons with packaging/make_icons.py). `package-test` builds
 # it, validates the Linux desktop entry and metainfo, and runs the frozen
 # program (packaging/smoke_test.sh, under a minute). `validate-packaging`
-# installs its validators, and xvfb, xauth and xdotool for the smoke test's
-# X11 check, with apt-get when they are missing and we are root.
+# installs its validators, and Xvfb and xdotool for the smoke test's X11
+# check, with apt-get when they are missing and we are root.
 PACKAGE_STAMP := $(VENV)/.installed-package
 LINUX_PKG     := packaging/linux/dk.samraad.Samraad
 
@@ -96,9 +96,8 @@ validate-packaging:
 	@need=""; want=""; \
 	command -v desktop-file-validate >/dev/null || need="$$need desktop-file-utils"; \
 	command -v appstreamcli >/dev/null || need="$$need appstream"; \
-	command -v xvfb-run >/dev/null || want="$$want xvfb"; \
+	command -v Xvfb >/dev/null || want="$$want xvfb"; \
 	command -v xdotool >/dev/null || want="$$want xdotool"; \
-	command -v xauth >/dev/null || want="$$want xauth"; \
 	if [ -n "$$need$$want" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq --no-install-recommends $$need $$want >/dev/null; \

@@ -36,8 +36,8 @@ for _ in $(seq "$RUNS"); do
 done
 echo "samraad --version: median $(printf '%s\n' "${times[@]}" | median) ms (runs: ${times[*]} ms)"
 
-if ! command -v xvfb-run >/dev/null || ! command -v xdotool >/dev/null; then
-    echo "window: skipped (needs xvfb-run and xdotool)"
+if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
+    echo "window: skipped (needs Xvfb and xdotool)"
     exit 0
 fi
 HOME="$WORK/home-demo" "$BIN" demo --data-dir "$WORK/demo" >/dev/null
@@ -64,7 +64,7 @@ for label in "first start" "demo vault (unlock screen)"; do
     times=()
     for _ in $(seq "$RUNS"); do
         rm -rf "$WORK/empty"
-        times+=("$(TMPDIR="$WORK" xvfb-run -a -s "-screen 0 1280x900x24" bash "$WORK/window.sh" "$data")")
+        times+=("$(TMPDIR="$WORK" "$ROOT/packaging/linux/with-xvfb.sh" bash "$WORK/window.sh" "$data")")
     done
     echo "window, $label: median $(printf '%s\n' "${times[@]}" | median) ms (runs: ${times[*]} ms)"
 done

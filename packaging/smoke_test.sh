@@ -5,7 +5,7 @@
 #
 # Runs the built program, never the source: --version, demo, self-test, a
 # wrong passphrase, SDQ scoring, an agenda PDF, the window offscreen (first
-# start and a demo vault), the window on a real X server when xvfb-run and
+# start and a demo vault), the window on a real X server when Xvfb and
 # xdotool are there (typing the demo passphrase and unlocking), and
 # install.sh into a throw-away prefix.
 #
@@ -143,7 +143,7 @@ gui_offscreen "first start" "$WORK/first-start"
 gui_offscreen "demo vault" "$VAULT"
 
 # 8. the window on an X server: it maps, and the demo passphrase unlocks it.
-if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
+if command -v Xvfb >/dev/null && command -v xdotool >/dev/null; then
     cat >"$WORK/x11.sh" <<'EOF'
 [ ! -e "$VAULT/vault.db-wal" ] || { echo "vault.db-wal there before unlocking" >>"$WORK/err"; exit 1; }
 "$BIN" --lang en --data-dir "$VAULT" 2>"$WORK/err" >/dev/null &
@@ -173,15 +173,16 @@ kill "$pid"
 wait "$pid" 2>/dev/null
 [ -e "$VAULT/vault.db-wal" ]
 EOF
-    # xvfb-run keeps its own files out of the program's TMPDIR (checked below).
+    # Xvfb's own files stay out of the program's TMPDIR (checked below).
     export BIN VAULT WORK
-    if TMPDIR="$WORK/xtmp" xvfb-run -a -s "-screen 0 1280x900x24" bash "$WORK/x11.sh" && no_traceback "$WORK/err"; then
+    if TMPDIR="$WORK/xtmp" "$ROOT/packaging/linux/with-xvfb.sh" bash "$WORK/x11.sh" \
+        && no_traceback "$WORK/err"; then
         ok "window on X11 (xcb): shown, unlocked with the demo passphrase"
     else
         bad "window on X11" "$WORK/err"
     fi
 else
-    echo "skip window on X11: needs xvfb-run and xdotool (apt-get install xvfb xdotool)"
+    echo "skip window on X11: needs Xvfb and xdotool (apt-get install xvfb xdotool)"
 fi
 
 # 9. nothing readable at rest, after the CLI and the windows: a demo site

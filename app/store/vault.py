@@ -213,8 +213,9 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
                 raise
             raise VaultDamaged(
                 _(
-                    "The vault's key file is damaged or missing; restore the newest backup with "
-                    "“samraad restore {path}” and the passphrase you had then."
+                    "The vault's key file is damaged or missing; restore the newest backup, "
+                    "{path}, with “Restore from a backup…” on the unlock screen (or "
+                    "“samraad restore {path}”) and the passphrase you had then."
                 ).format(path=latest.path)
             ) from exc
 
@@ -416,8 +417,8 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
             )
         return VaultDamaged(
             _(
-                "The vault's database is damaged; restore the newest backup with "
-                "“samraad restore {path}”."
+                "The vault's database is damaged; restore the newest backup, {path}, with "
+                "“Restore from a backup…” on the unlock screen (or “samraad restore {path}”)."
             ).format(path=latest.path)
         )
 

@@ -6,8 +6,9 @@ offscreen; each mode prints lines the parent reads:
 * ``bare`` — the floor: a bare PySide6 script that shows an empty
   QMainWindow (the app window's size). Prints ``ready`` once the window's
   first paint has been delivered, then ``rss <kB>``.
-* ``app VAULT`` — Samråd's own start (:func:`ui.main.run_gui`, as the
-  ``samraad-gui`` entry point runs it) on the vault folder ``VAULT``; the
+* ``app VAULT`` — Samråd's own start on the vault folder ``VAULT``: the
+  shipped entry point, :func:`app.cli.main` without a command word (the
+  desktop entry's ``Exec=samraad``; it starts :func:`ui.main.run_gui`); the
   passphrase is typed into the unlock screen and Unlock clicked as soon as
   the button takes it. Prints ``ready`` once the Overview has its data (every
   operation delivered) and a paint of it has been delivered, then
@@ -101,12 +102,17 @@ def bare() -> None:
 
 
 def start_app(vault: Path, on_ready: Callable[[Any], None]) -> None:
-    """Start Samråd as its entry point does; ``on_ready(window)`` once the Overview is painted."""
+    """Start Samråd as its entry point does; ``on_ready(window)`` once the Overview is painted.
+
+    Our own imports come first (``app.cli``, the entry module, then what the
+    measure needs) so that the process pays for the same modules.
+    """
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from app import cli
     from tests.bench.common import PASSPHRASE
-    from ui.main import make_application, run_gui
+    from ui.main import make_application
     from ui.main_window import MainWindow
 
     if TRACE:
@@ -118,7 +124,7 @@ def start_app(vault: Path, on_ready: Callable[[Any], None]) -> None:
         from app.store import connection
 
         connection.CACHE_SIZE = int(cache_size)
-    make_application()  # before the timer below; run_gui takes this one
+    make_application()  # for the timer below; run_gui takes this one
     state: dict[str, Any] = {"fired": False}
 
     class OverviewPainted(QObject):
@@ -169,7 +175,7 @@ def start_app(vault: Path, on_ready: Callable[[Any], None]) -> None:
         view.unlock_button.click()
 
     QTimer.singleShot(0, find_window)
-    run_gui(vault)
+    cli.main(["--data-dir", str(vault)])
 
 
 def app_mode(vault: Path) -> None:
