@@ -64,7 +64,11 @@ for label in "first start" "demo vault (unlock screen)"; do
     times=()
     for _ in $(seq "$RUNS"); do
         rm -rf "$WORK/empty"
-        times+=("$(TMPDIR="$WORK" "$ROOT/packaging/linux/with-xvfb.sh" bash "$WORK/window.sh" "$data")")
+        # A second try when the program could not reach the new X server
+        # (another Xvfb starting or stopping at the same moment).
+        ms=$(TMPDIR="$WORK" "$ROOT/packaging/linux/with-xvfb.sh" bash "$WORK/window.sh" "$data") \
+            || ms=$(TMPDIR="$WORK" "$ROOT/packaging/linux/with-xvfb.sh" bash "$WORK/window.sh" "$data")
+        times+=("$ms")
     done
     echo "window, $label: median $(printf '%s\n' "${times[@]}" | median) ms (runs: ${times[*]} ms)"
 done

@@ -31,6 +31,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+case "$PREFIX" in
+    /*) ;;
+    *) echo "install.sh: --prefix must be an absolute path" >&2; exit 2 ;;
+esac
 LIBDIR="$PREFIX/lib/samraad"
 BINLINK="$PREFIX/bin/samraad"
 SHARE="$PREFIX/share"

@@ -7,8 +7,9 @@ What each measures (issue 8); the children are ``tests/bench/gui_driver.py``:
   empty QMainWindow. Both are timed by this (parent) process, from just
   before it starts the child to the moment the child's "ready" line arrives,
   so Python's own start counts on both sides. The app's side starts as the
-  ``samraad-gui`` entry point does (:func:`ui.main.run_gui`), types the
-  passphrase and clicks Unlock as soon as the button takes it: the
+  shipped entry point does (:func:`app.cli.main` without a command word,
+  which runs :func:`ui.main.run_gui`), types the passphrase and clicks
+  Unlock as soon as the button takes it: the
   production key derivation is part of it (the large vault's
   ``unlock_s`` is reported separately). Medians of :data:`RUNS`, pair by
   pair. Target ≤ 1.5.

@@ -27,6 +27,17 @@ offscreen; each mode prints lines the parent reads:
 
 Every child leaves with ``os._exit`` once it has printed: what the parent
 measures ends at ``ready``, and the working copies are thrown away.
+
+For profiling, not for the measure: ``SAMRAAD_BENCH_TRACE=1`` writes to
+stderr the start-up milestones (seconds, RSS), every result callback and
+garbage collection that ran long, and at each heartbeat gap over 25 ms
+where the database thread stood (it has just let the GIL go, so its line is
+the one that held it). ``SAMRAAD_BENCH_CACHE_SIZE=-2000`` runs the app with
+another SQLCipher page cache. E.g. (a working copy of the large vault in
+``/tmp/v``)::
+
+    QT_QPA_PLATFORM=offscreen SAMRAAD_CONFIG_DIR=/tmp/c SAMRAAD_BENCH_TRACE=1 \
+        .venv/bin/python -m tests.bench.gui_driver app /tmp/v/vault
 """
 
 from __future__ import annotations
