@@ -41,6 +41,8 @@ Modes:
     VAULT_DIR is a copy of ``tests/fixtures/vault-schema1``. Prints ``opening``,
     unlocks it with the fixture's passphrase (which applies every migration),
     prints ``migrated {schema version} {seconds}`` and idles until killed.
+    With ``SAMRAAD_WRITER_KILL_AFTER=S`` in the environment it SIGKILLs itself
+    S seconds after printing ``opening`` (timed by its own clock).
 
 In ``rows`` and ``backup``, ``i`` continues after the highest ``row-{i}`` already
 in the vault, so the names stay unique when the same vault is written by one
@@ -49,8 +51,11 @@ writer after another.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import NoReturn
@@ -61,6 +66,8 @@ from app.store import districts_repo
 from app.store.vault import Vault
 from tests.helpers.vaults import PASSPHRASE, open_directory
 
+#: Environment variable: the ``migrate`` writer kills itself this many seconds in.
+SELF_KILL_ENV = "SAMRAAD_WRITER_KILL_AFTER"
 MODES = ("rows", "backup", "passphrase", "autosave", "import", "export", "migrate")
 # Extra arguments each mode takes after VAULT_DIR MODE.
 MODE_ARGS = {"import": 2, "export": 2}
@@ -161,8 +168,13 @@ def _export(vault: Vault, out: Path, recipient_file: Path) -> None:
 
 def _migrate(vault_dir: Path) -> NoReturn:
     directory = open_directory(vault_dir, sleep=lambda _seconds: None)
+    kill_after = os.environ.get(SELF_KILL_ENV)
     _say("opening")
     start = time.monotonic()
+    if kill_after is not None:
+        timer = threading.Timer(float(kill_after), os.kill, (os.getpid(), signal.SIGKILL))
+        timer.daemon = True
+        timer.start()
     vault = directory.unlock(SCHEMA1_PASSPHRASE)
     _say(f"migrated {vault.schema_version()} {time.monotonic() - start:.3f}")
     _idle()

@@ -29,6 +29,7 @@ from app.services import sites_service
 from app.store import cases_repo, contacts_repo, districts_repo, sites_repo
 from app.store.vault import Vault
 from tests.helpers.vaults import PASSPHRASE, open_directory
+from tests.helpers.writer import SELF_KILL_ENV
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 60.0  # generous: a loaded CI machine may start Python slowly
@@ -67,18 +68,33 @@ def run_and_kill(
     where: str,
     stderr_path: Path,
     lines_before_kill: int = 1,
+    self_kill_after: float | None = None,
 ) -> Killed:
     """Start ``tests.helpers.writer VAULT_DIR MODE ARGS``; SIGKILL it at a random moment.
 
     The kill comes ``uniform(0, max_delay)`` seconds after the writer printed
     ``lines_before_kill`` lines matching ``wait_for``. Returns every complete
     line it printed. Fails the test if the writer died any other way.
+
+    With ``self_kill_after`` the writer SIGKILLs itself that many seconds after
+    its first line, timed by its own clock: for work of a few milliseconds, the
+    time this process takes to notice a printed line on a loaded machine is
+    longer than the work, and a kill timed from here would always come late.
+    The kill from here then comes only as a backstop, after ``max_delay``.
     """
     argv = [sys.executable, "-W", "error", "-m", "tests.helpers.writer", str(vault_dir), mode]
     argv += [str(a) for a in args]
     with stderr_path.open("w+b") as stderr:
+        env = dict(os.environ)
+        if self_kill_after is not None:
+            env[SELF_KILL_ENV] = f"{self_kill_after:.6f}"
         proc = subprocess.Popen(
-            argv, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr
+            argv,
+            cwd=REPO_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=env,
         )
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
@@ -103,9 +119,17 @@ def run_and_kill(
                             f" stderr:\n{_tail(stderr)}"
                         )
                     out += chunk
-            delay = rng.uniform(0.0, max_delay)
-            time.sleep(delay)
-            os.kill(proc.pid, signal.SIGKILL)
+            if self_kill_after is None:
+                delay = rng.uniform(0.0, max_delay)
+                time.sleep(delay)
+            else:
+                delay = self_kill_after
+                try:
+                    proc.wait(timeout=max_delay)  # the writer's own kill
+                except subprocess.TimeoutExpired:
+                    pass  # the backstop below
+            if proc.poll() is None:  # never signal a reaped pid: it may be reused
+                os.kill(proc.pid, signal.SIGKILL)
             # The pipe reaches EOF once the process is gone: this is all it printed.
             while chunk := os.read(fd, 65536):
                 out += chunk

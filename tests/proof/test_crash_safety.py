@@ -79,6 +79,8 @@ MAX_DELAY = {
     "export": 0.4,
 }
 CALIBRATION_DELAY = 0.05
+#: How long to wait for a writer that times its own kill before killing it from here.
+SELF_KILL_BACKSTOP = 10.0
 
 
 @dataclass
@@ -482,14 +484,17 @@ def _migrate(run: Run, kills: int) -> None:
         where = run.where("migrate", k, kills) + f", upgrade takes {duration:.3f}s"
         vault_dir = run.tmp / f"old-{k}"
         shutil.copytree(SCHEMA1_FIXTURE, vault_dir)
+        # After the calibration run the writer times its own kill: the upgrade
+        # takes milliseconds, less than it takes this process to see "opening".
         killed = run_and_kill(
             vault_dir,
             "migrate",
             rng=run.rng,
             wait_for=_MIGRATED if k == 0 else re.compile("opening"),
-            max_delay=CALIBRATION_DELAY if k == 0 else duration * 1.15,
+            max_delay=CALIBRATION_DELAY if k == 0 else SELF_KILL_BACKSTOP,
             where=where,
             stderr_path=run.tmp / "writer.stderr",
+            self_kill_after=None if k == 0 else run.rng.uniform(0.0, duration * 1.15),
         )
         done = [m for line in killed.lines[1:] if (m := _MIGRATED.fullmatch(line))]
         assert killed.lines[:1] == ["opening"], f"{where}: {killed.lines}"
