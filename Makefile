@@ -13,11 +13,14 @@ MO     := $(PO:.po=.mo)
 run: $(STAMP) translations
 	$(BIN)/samraad
 
+# One pytest worker per core (pytest-xdist); `PYTEST_WORKERS=0 make test` runs in one process.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP) translations lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow" -n $(PYTEST_WORKERS)
 
 test-slow: $(STAMP) translations
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m slow
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m slow -n $(PYTEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app ui tests

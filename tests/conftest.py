@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # Before any Qt import: tests never need a display (Picard, qutebrowser).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -47,3 +49,40 @@ def vault(vault_dir: Path) -> Iterator[Vault]:
         yield created.vault
     finally:
         directory.release()
+
+
+# --- the proof suite's counts (kills, hostile bundles, leak-scan files) ---------------
+# Printed at the end of a run. Under pytest-xdist each worker counts its own
+# tests and hands its counters to the controller, which prints the sums; these
+# hooks live here because the controller loads only the root conftest.
+
+
+def _proof_counters() -> dict[str, Counter[str]]:
+    from tests.proof.support import FUZZ, KILLS, LEAK_SCAN
+
+    return {"SIGKILLs": KILLS, "hostile bundles": FUZZ, "leak scan": LEAK_SCAN}
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: report to the controller
+        workeroutput["proof_counts"] = {k: dict(c) for k, c in _proof_counters().items()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    counters = _proof_counters()
+    for name, values in getattr(node, "workeroutput", {}).get("proof_counts", {}).items():
+        counters[name].update(values)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    counters = _proof_counters()
+    if not any(counters.values()):
+        return
+    terminalreporter.section("proof suite counts")
+    for title, counter in counters.items():
+        if counter:
+            detail = ", ".join(f"{name} {n}" for name, n in sorted(counter.items()))
+            total = "" if title == "leak scan" else f"{sum(counter.values())} "
+            terminalreporter.write_line(f"{title}: {total}({detail})")

@@ -36,6 +36,7 @@ STARTUP_TIMEOUT = 60.0  # generous: a loaded CI machine may start Python slowly
 
 KILLS: Counter[str] = Counter()  # workload -> SIGKILLs delivered while it ran
 FUZZ: Counter[str] = Counter()  # fuzz test -> examples run
+LEAK_SCAN: Counter[str] = Counter()  # "files searched", "planted strings"
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX-only")
 

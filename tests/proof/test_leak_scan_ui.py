@@ -36,6 +36,7 @@ from pytestqt.qtbot import QtBot
 
 from app.logging_setup import configure_logging
 from app.services import cases_service, minutes_service
+from tests.proof.support import LEAK_SCAN
 from tests.ui.conftest import TODAY
 from tests.ui.journey import Journey, Plan, journey_window
 
@@ -235,6 +236,8 @@ def test_the_journey_leaves_no_plaintext_outside_the_pdfs_saved_on_purpose(
     total = sum(searched.values())
     detail = ", ".join(f"{name} {count}" for name, count in sorted(searched.items()))
     record_property("leak_scan_files", total)  # type: ignore[operator]
+    LEAK_SCAN["files searched"] += total
+    LEAK_SCAN["planted strings"] += len(needles)
     with capfd.disabled():
         print(
             f"\nleak scan: {total} files searched ({detail}); "
