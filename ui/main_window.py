@@ -348,12 +348,17 @@ class MainWindow(QMainWindow):
         self._show_workspace()
 
     def _show_workspace(self) -> None:
-        self.outer.setCurrentWidget(self.workspace)
-        self._enable_vault_actions(True)
+        # Pages are marked stale and the right one put in front while the
+        # workspace is still hidden, so only that page reads the vault on show.
         for view in self.views.values():
             view.on_unlocked()
         place = self._place or _Place(self.preferences.page() or "overview", None)
         self._place = None
+        front = self.views.get(OBJECT_PAGES.get(place.page, place.page))
+        if front is not None:
+            self.pages.setCurrentWidget(front)
+        self.outer.setCurrentWidget(self.workspace)
+        self._enable_vault_actions(True)
         self.navigate(place.page, place.ref)
         self.idle.start()
         self._apply_auto_lock()

@@ -22,9 +22,6 @@ import time
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
-import keyring
-import keyring.backend
-
 from app.i18n import _
 
 ALLOWED_BACKENDS: frozenset[str] = frozenset(
@@ -161,6 +158,11 @@ class KeyringCache:
         else:
             with self._lock:
                 if self._resolution is None:
+                    # Imported on first use: keyring and its backends cost ~15 MB
+                    # and a noticeable part of start-up, and most starts never
+                    # touch the keyring (no key remembered).
+                    import keyring
+
                     self._resolution = _Pending(keyring.get_keyring, "resolve")
                 resolution = self._resolution
             _, backend = resolution.result(deadline)
@@ -172,7 +174,9 @@ class KeyringCache:
             return None
         if name.startswith(_FORBIDDEN_PREFIXES):
             return None
-        if not isinstance(backend, keyring.backend.KeyringBackend):
+        from keyring.backend import KeyringBackend
+
+        if not isinstance(backend, KeyringBackend):
             return None
         return backend, name
 
