@@ -38,6 +38,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -69,8 +70,9 @@ class Child:
 
 
 def _env(scratch: Path) -> dict[str, str]:
-    config = scratch / "gui-config"
-    config.mkdir(exist_ok=True)
+    # A fresh folder per child: Samråd reopens the page it was last on, and the
+    # measures start from the Overview, as a first start does.
+    config = Path(tempfile.mkdtemp(prefix="gui-config-", dir=scratch))
     return {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",

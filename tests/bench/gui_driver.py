@@ -171,6 +171,9 @@ def start_app(vault: Path, on_ready: Callable[[Any], None]) -> None:
         overview = window.views["overview"]
         for widget in (overview, *overview.findChildren(QWidget)):
             widget.installEventFilter(watcher)
+        # When the last result arrives without changing anything visible (an
+        # empty vault), no paint would follow: ask for the one that shows it.
+        window.session.busy.connect(lambda pending: pending or overview.update())
         type_passphrase()
 
     def type_passphrase() -> None:
