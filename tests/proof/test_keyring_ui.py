@@ -61,6 +61,20 @@ def start(qtbot: QtBot, tmp_path: Path) -> Iterator[Start]:
         directory.release()
 
 
+Remembering = tuple[MemoryKeyring, Callable[[], KeyringCache]]
+
+
+@pytest.fixture
+def remembering() -> Remembering:
+    """A working keyring in memory and the cache factory the window uses with it."""
+    memory = MemoryKeyring()
+
+    def working() -> KeyringCache:
+        return KeyringCache(backend=memory, allowed=only(memory), timeout=2)
+
+    return memory, working
+
+
 def _unlock_remembering(qtbot: QtBot, window: MainWindow) -> None:
     window.unlock_view.remember.setChecked(True)
     unlock(qtbot, window)
@@ -89,13 +103,9 @@ def test_fail_backend_works_by_passphrase_and_says_so_once(start: Start, qtbot: 
 
 
 def test_a_remembered_key_opens_the_next_start_without_the_passphrase(
-    start: Start, qtbot: QtBot
+    start: Start, remembering: Remembering, qtbot: QtBot
 ) -> None:
-    memory = MemoryKeyring()
-
-    def working() -> KeyringCache:
-        return KeyringCache(backend=memory, allowed=only(memory), timeout=2)
-
+    memory, working = remembering
     window = start(working)
     _unlock_remembering(qtbot, window)
     assert len(memory.entries) == 1
@@ -108,13 +118,9 @@ def test_a_remembered_key_opens_the_next_start_without_the_passphrase(
 
 
 def test_a_key_removed_from_the_keyring_falls_back_to_the_passphrase(
-    start: Start, qtbot: QtBot
+    start: Start, remembering: Remembering, qtbot: QtBot
 ) -> None:
-    memory = MemoryKeyring()
-
-    def working() -> KeyringCache:
-        return KeyringCache(backend=memory, allowed=only(memory), timeout=2)
-
+    memory, working = remembering
     window = start(working)
     _unlock_remembering(qtbot, window)
     memory.entries.clear()  # e.g. the advisor cleared the system keyring
@@ -129,14 +135,10 @@ def test_a_key_removed_from_the_keyring_falls_back_to_the_passphrase(
 
 
 def test_a_lock_asks_for_the_passphrase_even_when_the_key_is_remembered(
-    start: Start, qtbot: QtBot
+    start: Start, remembering: Remembering, qtbot: QtBot
 ) -> None:
     # Otherwise the idle lock would protect nothing on a laptop left open.
-    memory = MemoryKeyring()
-
-    def working() -> KeyringCache:
-        return KeyringCache(backend=memory, allowed=only(memory), timeout=2)
-
+    memory, working = remembering
     window = start(working)
     _unlock_remembering(qtbot, window)
 
