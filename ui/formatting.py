@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from app import i18n
 from app.i18n import _
-from app.reports.pdf_common import long_date as _long_date
+from app.reports.date_words import long_date as _long_date
 
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

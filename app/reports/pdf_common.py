@@ -17,7 +17,6 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache, partial
 from io import BytesIO
 from pathlib import Path
@@ -37,6 +36,11 @@ from reportlab.platypus.flowables import HRFlowable
 
 from app.fileio import atomic_write
 from app.i18n import translator
+
+# Re-exported: the report modules take their date words from here.
+from app.reports.date_words import long_date as long_date
+from app.reports.date_words import short_date as short_date
+from app.reports.date_words import time_span as time_span
 
 FONT = "SamraadSans"
 FONT_BOLD = "SamraadSans-Bold"
@@ -62,27 +66,6 @@ FRAME_PADDING = 6
 CONTENT_LEFT = LEFT_MARGIN + FRAME_PADDING
 CONTENT_RIGHT = PAGE_SIZE[0] - RIGHT_MARGIN - FRAME_PADDING
 FRAME_WIDTH = CONTENT_RIGHT - CONTENT_LEFT
-
-# Our own tables rather than the OS locale: the laptop's locale says nothing
-# about the vault's country, and strftime's %A follows the process locale.
-_WEEKDAYS = {
-    "da": tuple("mandag tirsdag onsdag torsdag fredag lørdag søndag".split()),
-    "nb": tuple("mandag tirsdag onsdag torsdag fredag lørdag søndag".split()),
-    "en": tuple("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()),
-}
-_MONTHS = {
-    "da": tuple(
-        "januar februar marts april maj juni "
-        "juli august september oktober november december".split()
-    ),
-    "nb": tuple(
-        "januar februar mars april mai juni juli august september oktober november desember".split()
-    ),
-    "en": tuple(
-        "January February March April May June "
-        "July August September October November December".split()
-    ),
-}
 
 _fonts_lock = threading.Lock()
 _fonts_registered = False
@@ -122,29 +105,6 @@ def register_fonts() -> None:
 def pdf_translator(lang: str) -> Callable[[str], str]:
     """The gettext function for a document in ``lang`` (the one shared catalogue)."""
     return translator(lang)
-
-
-def long_date(day: date, lang: str) -> str:
-    """``day`` written out with its weekday: "Tirsdag den 24. november 2026"."""
-    weekday = _WEEKDAYS[lang][day.weekday()].capitalize()
-    month = _MONTHS[lang][day.month - 1]
-    if lang == "da":
-        return f"{weekday} den {day.day}. {month} {day.year}"
-    if lang == "nb":
-        return f"{weekday} {day.day}. {month} {day.year}"
-    return f"{weekday} {day.day} {month} {day.year}"
-
-
-def short_date(day: date, lang: str) -> str:
-    """``day`` as dd.mm.yyyy in Danish and Norwegian, else as yyyy-mm-dd."""
-    if lang in ("da", "nb"):
-        return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
-    return day.isoformat()
-
-
-def time_span(start: datetime, end: datetime) -> str:
-    """The clock times as given, e.g. "09:00–11:00" (the caller passes local times)."""
-    return f"{start:%H:%M}–{end:%H:%M}"
 
 
 def markup(text: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.domain import case_display, leak_detector
 from app.domain import consent as consent_rule
@@ -20,7 +21,6 @@ from app.domain.seeded_names import display_name as seeded_display_name
 from app.errors import BadInput, KnownError, MinutesLocked
 from app.fileio import atomic_write
 from app.i18n import N_, _, language_for_country, translator
-from app.reports import agenda_pdf
 from app.services.calendar_service import CalendarService, MeetingView
 from app.services.changes import Changes
 from app.store import (
@@ -36,6 +36,9 @@ from app.store import (
 )
 from app.store.agenda_repo import AgendaItemRow
 from app.store.vault import Vault, outside_data_folder
+
+if TYPE_CHECKING:
+    from app.reports import agenda_pdf
 
 # Fixed reasons for printing despite a leak hit: the audit log may hold only
 # words, never the advisor's free text.
@@ -446,6 +449,9 @@ def print_agenda(
     Raises :class:`LeakBlocked` (nothing written) when an anonymised text
     would identify a child and no override is recorded for that item.
     """
+    # reportlab is imported when something is printed, not at start-up (~17 MB).
+    from app.reports import agenda_pdf
+
     layout = vault.directory.layout
     if layout.contains(out) or (per_child_dir is not None and layout.contains(per_child_dir)):
         raise outside_data_folder()
@@ -517,6 +523,8 @@ def _print_label(vault: Vault, item: ItemView, lang: str, day: date) -> str:
 def _child_document(
     vault: Vault, view: AgendaView, item: ItemView, lang: str
 ) -> tuple[ItemView, agenda_pdf.ChildAgenda]:
+    from app.reports import agenda_pdf
+
     assert item.case_id is not None
     tr = translator(lang)
     row = cases_repo.get(vault.conn, item.case_id)

@@ -12,16 +12,18 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain import case_display
 from app.domain.case_model import CaseKind
 from app.fileio import atomic_write
 from app.i18n import N_, language_for_country, translator
-from app.reports import case_report_pdf
 from app.services import cases_service, sdq_service
 from app.store import audit, case_data_repo
 from app.store.vault import Vault, outside_data_folder
+
+if TYPE_CHECKING:
+    pass
 
 FORMAT = "samraad-subject-access"
 VERSION = 1
@@ -156,6 +158,9 @@ def write(
     vault: Vault, case_id: str, pdf_out: Path, json_out: Path | None, today: date
 ) -> CaseReportFiles:
     """Write the subject-access PDF (and JSON); the read is audited."""
+    # reportlab is imported when something is printed, not at start-up.
+    from app.reports import case_report_pdf
+
     layout = vault.directory.layout
     for target in (pdf_out, json_out):
         if target is not None and layout.contains(target):

@@ -19,7 +19,7 @@ from app.domain.case_model import CaseFacts, CaseKind, Consent
 from app.domain.closures import TIMEZONES
 from app.domain.seeded_names import display_name
 from app.i18n import N_, _
-from app.reports.sdq_chart import SdqSeries
+from app.reports.sdq_words import SdqSeries
 from app.services import agreements_service, cases_service, sdq_service, sites_service
 from app.services.calendar_service import from_utc_text
 from app.services.sdq_service import Assessment

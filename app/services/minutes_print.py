@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.domain import case_display, leak_detector
 from app.domain.case_model import CaseFacts
@@ -18,8 +19,7 @@ from app.domain.seeded_names import display_name
 from app.errors import BadInput
 from app.fileio import atomic_write
 from app.i18n import N_, _, language_for_country, translator
-from app.reports import minutes_pdf
-from app.reports.sdq_chart import SdqSeries
+from app.reports.sdq_words import SdqSeries
 from app.services import sdq_service
 from app.services.agenda_service import (
     LEAK_OVERRIDE_REASONS,
@@ -30,6 +30,9 @@ from app.services.agenda_service import (
 from app.services.minutes_service import MinutesView, view
 from app.store import agenda_repo, audit, cases_repo, contacts_repo, minutes_repo, roles_repo
 from app.store.vault import Vault, outside_data_folder
+
+if TYPE_CHECKING:
+    from app.reports import minutes_pdf
 
 _OUTCOMES = {
     "continue-locally": N_("Continue locally."),
@@ -129,6 +132,9 @@ def print_minutes(
     Raises :class:`LeakBlocked` (nothing written) when an anonymised item
     would identify the child.
     """
+    # reportlab is imported when something is printed, not at start-up.
+    from app.reports import minutes_pdf
+
     layout = vault.directory.layout
     if layout.contains(out) or (per_child_dir is not None and layout.contains(per_child_dir)):
         raise outside_data_folder()
@@ -217,6 +223,9 @@ def _is_parent(vault: Vault, role_id: str) -> bool:
 def _item_minutes(
     vault: Vault, minutes: MinutesView, item: ItemView, lang: str, people: dict[str, str]
 ) -> minutes_pdf.CaseMinutes | minutes_pdf.GeneralMinutes:
+    # reportlab is imported when something is printed, not at start-up.
+    from app.reports import minutes_pdf
+
     tr = translator(lang)
     agreements = tuple(
         minutes_pdf.AgreementLine(
@@ -301,6 +310,9 @@ def _extract(
     addenda: tuple[minutes_pdf.AddendumLine, ...],
     lang: str,
 ) -> minutes_pdf.ChildExtract:
+    # reportlab is imported when something is printed, not at start-up.
+    from app.reports import minutes_pdf
+
     assert item.case_id is not None
     item_row = agenda_repo.get(vault.conn, item.id)
     assert item_row is not None

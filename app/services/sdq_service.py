@@ -18,7 +18,7 @@ from app.domain.seeded_names import display_name
 from app.errors import BadInput
 from app.i18n import _, translator
 from app.instruments import default_sdq
-from app.reports.sdq_chart import SdqPoint, SdqSeries
+from app.reports.sdq_words import SdqPoint, SdqSeries
 from app.services import cases_service
 from app.services.changes import Changes
 from app.store import interventions_repo, sdq_repo

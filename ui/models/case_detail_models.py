@@ -15,7 +15,7 @@ from app.domain.case_model import Consent, ConsentForm, Guardian
 from app.domain.retention import CLOSURE_REASON_LABELS, ClosureReason
 from app.domain.seeded_names import display_name
 from app.i18n import _
-from app.reports.sdq_chart import band_words, informant_name, version_name
+from app.reports.sdq_words import band_words, informant_name, version_name
 from app.services import case_timeline
 from app.services.case_timeline import CaseOverview, LevelChange, TimelineEntry
 from app.services.sdq_service import Assessment

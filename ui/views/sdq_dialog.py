@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.domain import sdq
 from app.domain.case_display import age_on
 from app.i18n import _
-from app.reports.sdq_chart import informant_name, scale_names
+from app.reports.sdq_words import informant_name, scale_names
 from app.services import sdq_service
 from app.store.vault import Vault
 from ui.views.consent_dialog import FormDialog, Outcome, date_edit, day_of, outcome

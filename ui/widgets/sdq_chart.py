@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.domain.sdq import BandRange
 from app.i18n import _
-from app.reports.sdq_chart import SdqSeries, band_words, informant_name
+from app.reports.sdq_words import SdqSeries, band_words, informant_name
 from app.services.sdq_service import Assessment
 from ui.formatting import day_text
 
