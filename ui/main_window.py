@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self._keyring = keyring
+        self._on_demo = False
         self.preferences = preferences or Preferences()
         self.session = Session(directory)
         self.demo_dir = demo_dir or default_demo_dir()
@@ -126,6 +127,8 @@ class MainWindow(QMainWindow):
         self.unlock_view = UnlockView(
             self.session, i18n.current_language(), keyring=self._keyring, parent=self.outer
         )
+        if self._on_demo:
+            self.unlock_view.restore_button.hide()
         self.unlock_view.language_chosen.connect(self.set_language)
         self.unlock_view.demo_requested.connect(self.open_demo)
         self.workspace = self._build_workspace()
@@ -439,6 +442,10 @@ class MainWindow(QMainWindow):
             self.show_error(message_of(exc))
             return
         self.session.switch_directory(demo_directory)
+        # From now on the locked screen is the demo's: a restore from there
+        # would put a real backup into the demo folder.
+        self._on_demo = True
+        self.unlock_view.restore_button.hide()
         self.unlock_view.progress.show()
         today = self.today()
         self.session.run_directory(

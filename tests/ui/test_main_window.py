@@ -181,6 +181,10 @@ def test_explore_opens_the_fictional_demo_vault(
     assert window.session.data_dir == tmp_path / "demo"
     assert (tmp_path / "demo").is_dir()
     assert not (tmp_path / "vault" / "vault.db").exists()
+    window.lock()  # the demo's locked screen offers no restore into the demo folder
+    assert window.unlock_view.pages.currentWidget() is window.unlock_view.unlock_page
+    assert window.unlock_view.unlock_button.isVisible()
+    assert not window.unlock_view.restore_button.isVisible()
 
 
 def test_run_gui_refuses_a_second_instance(
