@@ -34,7 +34,7 @@ from app.services import (
     sites_service,
 )
 from app.services.calendar_service import CalendarService
-from app.services.retention_service import BundleWarning, ErasureResult
+from app.services.retention_service import BundleWarning, ErasureResult, erasure_sentences
 from app.store import sites_repo
 from app.store.connection import DatabaseError
 from app.store.keyring_cache import KeyringCache
@@ -211,12 +211,7 @@ def _recovery_code(args: argparse.Namespace) -> str:
 def unlock(directory: VaultDirectory, args: argparse.Namespace) -> Vault:
     """Unlock with the remembered key if the OS keyring has it, else the passphrase."""
     vault = key_memory.unlock_remembered(directory, KeyringCache())
-    if vault is None:
-        vault = directory.unlock(_passphrase(args))
-    # Kept so that a read meeting a damaged page can be named after the command
-    # closed the vault (see run()).
-    args.opened_vault = vault
-    return vault
+    return vault if vault is not None else directory.unlock(_passphrase(args))
 
 
 # --- commands ---------------------------------------------------------------------
@@ -627,6 +622,7 @@ def cmd_export(directory: VaultDirectory, args: argparse.Namespace, out: TextIO)
 
 
 def cmd_import(directory: VaultDirectory, args: argparse.Namespace, out: TextIO) -> int:
+    from app.services.sync_service import import_sentences
     from app.sync import bundle
     from app.sync.importer import import_bundle
 
@@ -654,26 +650,8 @@ def cmd_import(directory: VaultDirectory, args: argparse.Namespace, out: TextIO)
         )
     finally:
         vault.close()
-    out.write(
-        _(
-            "Imported from {source}: {added} added, {updated} updated, {deleted} deleted, "
-            "{conflicts} conflicts."
-        ).format(
-            source=report.source_name,
-            added=sum(report.added.values()),
-            updated=sum(report.updated.values()),
-            deleted=sum(report.deleted.values()),
-            conflicts=report.total_conflicts,
-        )
-        + "\n"
-    )
-    if report.refused:
-        out.write(
-            _("{n} records erased in this vault were in the bundle and stay erased.").format(
-                n=sum(report.refused.values())
-            )
-            + "\n"
-        )
+    for sentence in import_sentences(report):
+        out.write(sentence + "\n")
     return EXIT_OK
 
 
@@ -748,26 +726,8 @@ def _print_bundle_warning(shown: Sequence[BundleWarning], out: TextIO) -> None:
 
 
 def _print_erasure(result: ErasureResult, out: TextIO) -> None:
-    out.write(
-        _("Erased {cases} and {forms}: {records} records.").format(
-            cases=ngettext("{n} case", "{n} cases", len(result.cases)).format(n=len(result.cases)),
-            forms=ngettext(
-                "{n} scanned consent form", "{n} scanned consent forms", len(result.forms)
-            ).format(n=len(result.forms)),
-            records=result.records,
-        )
-        + "\n"
-    )
-    out.write(
-        ngettext(
-            "The database was compacted; {n} backup made before the erasure was deleted "
-            "and a new one was made.",
-            "The database was compacted; {n} backups made before the erasure were deleted "
-            "and a new one was made.",
-            result.cleanup.removed_backups,
-        ).format(n=result.cleanup.removed_backups)
-        + "\n"
-    )
+    for sentence in erasure_sentences(result):
+        out.write(sentence + "\n")
     _print_bundle_warning(result.bundles, out)
 
 
@@ -917,8 +877,7 @@ def run(argv: Sequence[str], out: TextIO) -> int:
         except DatabaseError as exc:
             # Writes already turn these into sentences inside their transaction;
             # a read that meets a damaged page or a full disk lands here.
-            vault: Vault | None = getattr(args, "opened_vault", None)
-            known = vault.known_error(exc) if vault is not None else None
+            known = directory.known_error(exc)
             if known is None:
                 raise
             raise known from None

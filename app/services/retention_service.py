@@ -39,7 +39,7 @@ from app.domain.closures import TIMEZONES
 from app.domain.retention import DueItem, ItemKind, RetentionRules
 from app.errors import BadInput
 from app.fileio import ensure_private_dir, fsync_dir
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services import cases_service
 from app.services.changes import Changes
 from app.store import audit, backup, retention_repo, sync_repo
@@ -95,6 +95,25 @@ class ErasureResult:
     def records(self) -> int:
         """Records removed in all."""
         return sum(self.counts.values())
+
+
+def erasure_sentences(result: ErasureResult) -> tuple[str, str]:
+    """What an erasure removed, and what became of the backups made before it."""
+    cases = ngettext("{n} case", "{n} cases", len(result.cases)).format(n=len(result.cases))
+    forms = ngettext(
+        "{n} scanned consent form", "{n} scanned consent forms", len(result.forms)
+    ).format(n=len(result.forms))
+    erased = _("Erased {cases} and {forms}: {records} records.").format(
+        cases=cases, forms=forms, records=result.records
+    )
+    compacted = ngettext(
+        "The database was compacted; {n} backup made before the erasure was deleted "
+        "and a new one was made.",
+        "The database was compacted; {n} backups made before the erasure were deleted "
+        "and a new one was made.",
+        result.cleanup.removed_backups,
+    ).format(n=result.cleanup.removed_backups)
+    return erased, compacted
 
 
 # --- rules ----------------------------------------------------------------------------

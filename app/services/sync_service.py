@@ -256,6 +256,29 @@ def import_file(
     return ImportDone(report, Changes(tables))
 
 
+def import_sentences(report: ImportReport) -> list[str]:
+    """An import's outcome in sentences: the counts, then erased records it kept out."""
+    sentences = [
+        _(
+            "Imported from {source}: {added} added, {updated} updated, {deleted} deleted, "
+            "{conflicts} conflicts."
+        ).format(
+            source=report.source_name,
+            added=sum(report.added.values()),
+            updated=sum(report.updated.values()),
+            deleted=sum(report.deleted.values()),
+            conflicts=report.total_conflicts,
+        )
+    ]
+    if report.refused:
+        sentences.append(
+            _("{n} records erased in this vault were in the bundle and stay erased.").format(
+                n=sum(report.refused.values())
+            )
+        )
+    return sentences
+
+
 def resolve(vault: Vault, conflict_id: str, take_theirs: bool) -> Changes:
     """Settle a conflict: keep this vault's version, or take the other one."""
     found = sync_repo.conflict(vault.conn, conflict_id)

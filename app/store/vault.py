@@ -402,6 +402,22 @@ class VaultDirectory(AbstractContextManager["VaultDirectory"]):
         self._session = session
         return session
 
+    def known_error(self, exc: BaseException, vault_id: str | None = None) -> KnownError | None:
+        """The user's sentence for a database error met in this folder's vault, or None.
+
+        See :meth:`Vault.known_error`; ``vault_id`` defaults to the key file's,
+        so a caller that has already closed the vault can still name the damage.
+        """
+        full = storage_error(exc)
+        if full is not None:
+            return full
+        if (
+            isinstance(exc, DatabaseError)
+            and getattr(exc, "sqlite_errorcode", None) in _DAMAGE_CODES
+        ):
+            return self._damaged(None, vault_id if vault_id is not None else self.vault_id())
+        return None
+
     def _damaged(self, original: VaultDamaged | None, vault_id: str) -> VaultDamaged:
         """A damage report that points at the newest good backup when there is one.
 
@@ -564,15 +580,7 @@ class Vault:
         check into :class:`VaultDamaged` naming the newest good backup. Works
         after :meth:`close` too.
         """
-        full = storage_error(exc)
-        if full is not None:
-            return full
-        if (
-            isinstance(exc, DatabaseError)
-            and getattr(exc, "sqlite_errorcode", None) in _DAMAGE_CODES
-        ):
-            return self.directory._damaged(None, self.vault_id)
-        return None
+        return self.directory.known_error(exc, self.vault_id)
 
     def now(self) -> str:
         """The current time as stored."""

@@ -18,7 +18,6 @@ from datetime import date
 from app.domain.case_model import CaseKind, CaseStatus
 from app.i18n import _
 from app.services import cases_service, sites_service
-from app.services.cases_service import CaseSummary
 from app.store.vault import Vault
 from ui.formatting import day_text, sort_key
 from ui.models.id_table_model import Column, IdTableModel
@@ -44,11 +43,6 @@ class CaseLine:
     expires_on: date | None = None  # a valid consent runs out within 30 days
 
 
-def case_label(summary: CaseSummary, today: date) -> str:
-    """Full name and birth date for a named case; first name and age otherwise."""
-    return cases_service.list_label(summary.row, today)
-
-
 def load_cases(vault: Vault, today: date) -> list[CaseLine]:
     """Every case with the names of its site and relay holder (database thread)."""
     summaries = cases_service.list_cases(vault, today)
@@ -62,7 +56,7 @@ def load_cases(vault: Vault, today: date) -> list[CaseLine]:
     return [
         CaseLine(
             id=s.row.id,
-            label=case_label(s, today),
+            label=cases_service.list_label(s.row, today),
             named=s.row.kind == CaseKind.NAMED,
             site=sites.get(s.row.site_id, ""),
             level=s.row.level,

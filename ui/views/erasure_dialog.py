@@ -136,21 +136,7 @@ def result_text(result: ErasureResult) -> str:
     """What an erasure removed, in two sentences."""
     if not result.cases and not result.forms:
         return _("Nothing was erased.")
-    cases = ngettext("{n} case", "{n} cases", len(result.cases)).format(n=len(result.cases))
-    forms = ngettext(
-        "{n} scanned consent form", "{n} scanned consent forms", len(result.forms)
-    ).format(n=len(result.forms))
-    erased = _("Erased {cases} and {forms}: {records} records.").format(
-        cases=cases, forms=forms, records=result.records
-    )
-    compacted = ngettext(
-        "The database was compacted; {n} backup made before the erasure was deleted "
-        "and a new one was made.",
-        "The database was compacted; {n} backups made before the erasure were deleted "
-        "and a new one was made.",
-        result.cleanup.removed_backups,
-    ).format(n=result.cleanup.removed_backups)
-    return f"{erased} {compacted}"
+    return " ".join(retention_service.erasure_sentences(result))
 
 
 def _written_day(written_at: str) -> str:

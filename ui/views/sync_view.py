@@ -294,20 +294,7 @@ class SyncView(View):
             return
         self._import_args = None
         report = outcome.report
-        message = _(
-            "Imported from {source}: {added} added, {updated} updated, {deleted} deleted, "
-            "{conflicts} conflicts."
-        ).format(
-            source=report.source_name,
-            added=sum(report.added.values()),
-            updated=sum(report.updated.values()),
-            deleted=sum(report.deleted.values()),
-            conflicts=report.total_conflicts,
-        )
-        if report.refused:
-            message += " " + _(
-                "{n} records erased in this vault were in the bundle and stay erased."
-            ).format(n=sum(report.refused.values()))
+        message = " ".join(sync_service.import_sentences(report))
         self.import_status.setText(message)
         self.report_model.set_rows(report_lines(report))
         self.report_table.setVisible(bool(self.report_model.ids()))

@@ -23,14 +23,8 @@ from __future__ import annotations
 import os
 import random
 import re
-import select
-import signal
-import subprocess
-import sys
-import time
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO
 
 import pytest
 
@@ -39,14 +33,14 @@ from app.services import agenda_service, cases_service, minutes_service, sites_s
 from app.services.calendar_service import CalendarService
 from app.store import forums_repo, minutes_repo
 from app.store.vault import Vault
+from tests.helpers.kill import run_and_kill
 from tests.helpers.vaults import PASSPHRASE, open_directory
 from tests.helpers.writer import autosave_knowledge, autosave_text
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 SEED = 20_240_611
 KILLS = 12
+_ANY_LINE = re.compile(".*")  # the kill may come after the first save
 MAX_KILL_DELAY = 0.120  # seconds after the first reported save
-STARTUP_TIMEOUT = 60.0  # generous: a loaded CI machine may start Python slowly
 _SAVED = re.compile(r"saved (\d+)")
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX-only")
@@ -121,68 +115,17 @@ def test_saving_one_field_is_one_update_in_its_own_transaction(
 # --- SIGKILL between (and during) saves --------------------------------------------
 
 
-def _tail(stderr: BinaryIO) -> str:
-    stderr.seek(0)
-    return stderr.read().decode("utf-8", "replace")[-4000:]
-
-
-def _complete_lines(out: bytearray) -> list[str]:
-    # Each line is written and flushed whole, so only a complete line ends in "\n".
-    return out.decode("utf-8", "replace").split("\n")[:-1]
-
-
 def _run_and_kill(vault_dir: Path, rng: random.Random, where: str, stderr_path: Path) -> list[str]:
     """Start the autosave writer, SIGKILL it at a random moment, return every line it printed."""
-    with stderr_path.open("w+b") as stderr:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-W",
-                "error",
-                "-m",
-                "tests.helpers.writer",
-                str(vault_dir),
-                "autosave",
-            ],
-            cwd=REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-        )
-        assert proc.stdout is not None
-        fd = proc.stdout.fileno()
-        out = bytearray()
-        try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            while not _complete_lines(out):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    pytest.fail(f"{where}: writer saved nothing in time; stderr:\n{_tail(stderr)}")
-                ready, _, _ = select.select([fd], [], [], remaining)
-                if ready:
-                    chunk = os.read(fd, 65536)
-                    if not chunk:
-                        proc.wait()
-                        pytest.fail(
-                            f"{where}: writer exited ({proc.returncode}) before it was killed;"
-                            f" stderr:\n{_tail(stderr)}"
-                        )
-                    out += chunk
-            time.sleep(rng.uniform(0.0, MAX_KILL_DELAY))
-            os.kill(proc.pid, signal.SIGKILL)
-            # The pipe reaches EOF once the process is gone: this is all it printed.
-            while chunk := os.read(fd, 65536):
-                out += chunk
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            proc.stdout.close()
-        assert proc.returncode == -signal.SIGKILL, (
-            f"{where}: writer ended with {proc.returncode}, not by our SIGKILL;"
-            f" stderr:\n{_tail(stderr)}"
-        )
-    return _complete_lines(out)
+    return run_and_kill(
+        vault_dir,
+        "autosave",
+        rng=rng,
+        wait_for=_ANY_LINE,
+        max_delay=MAX_KILL_DELAY,
+        where=where,
+        stderr_path=stderr_path,
+    ).lines
 
 
 def _reported(lines: list[str], where: str) -> list[int]:

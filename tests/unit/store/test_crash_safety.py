@@ -23,14 +23,8 @@ from __future__ import annotations
 import os
 import random
 import re
-import select
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
-from typing import BinaryIO
 
 import pytest
 
@@ -38,14 +32,13 @@ from app.errors import BadBackup, WrongSecret
 from app.store import backup
 from app.store import keyfile as keyfile_mod
 from app.store.vault import VaultDirectory
+from tests.helpers.kill import run_and_kill
 from tests.helpers.vaults import PASSPHRASE, open_directory
 from tests.helpers.writer import PASSPHRASES, manual_backup_path
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX-only")
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 MAX_KILL_DELAY = 0.150  # seconds after the first reported line
-STARTUP_TIMEOUT = 60.0  # generous: a loaded CI machine may start Python slowly
 _COMMITTED = re.compile(r"committed (\d+)")
 _PASSPHRASE = re.compile(r"passphrase (.+)")
 
@@ -75,61 +68,16 @@ def _run_and_kill(
     stderr_path: Path,
 ) -> list[str]:
     """Start the writer, SIGKILL it at a random moment, return every line it printed."""
-    with stderr_path.open("w+b") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-W", "error", "-m", "tests.helpers.writer", str(vault_dir), mode],
-            cwd=REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-        )
-        assert proc.stdout is not None
-        fd = proc.stdout.fileno()
-        out = bytearray()
-        try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            while _count(out, wait_for) < lines_before_kill:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    pytest.fail(
-                        f"{where}: writer printed nothing in time; stderr:\n{_tail(stderr)}"
-                    )
-                ready, _, _ = select.select([fd], [], [], remaining)
-                if ready:
-                    chunk = os.read(fd, 65536)
-                    if not chunk:
-                        proc.wait()
-                        pytest.fail(
-                            f"{where}: writer exited ({proc.returncode}) before it was killed;"
-                            f" stderr:\n{_tail(stderr)}"
-                        )
-                    out += chunk
-            time.sleep(rng.uniform(0.0, MAX_KILL_DELAY))
-            os.kill(proc.pid, signal.SIGKILL)
-            # The pipe reaches EOF once the process is gone: this is all it printed.
-            while chunk := os.read(fd, 65536):
-                out += chunk
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            proc.stdout.close()
-        assert proc.returncode == -signal.SIGKILL, (
-            f"{where}: writer ended with {proc.returncode}, not by our SIGKILL;"
-            f" stderr:\n{_tail(stderr)}"
-        )
-    # Each line is written and flushed whole, so only a complete line ends in "\n".
-    return out.decode("utf-8").split("\n")[:-1]
-
-
-def _count(out: bytearray, pattern: re.Pattern[str]) -> int:
-    complete = out.decode("utf-8").split("\n")[:-1]
-    return sum(1 for line in complete if pattern.fullmatch(line))
-
-
-def _tail(stderr: BinaryIO) -> str:
-    stderr.seek(0)
-    return stderr.read().decode("utf-8", "replace")[-4000:]
+    return run_and_kill(
+        vault_dir,
+        mode,
+        rng=rng,
+        wait_for=wait_for,
+        max_delay=MAX_KILL_DELAY,
+        where=where,
+        stderr_path=stderr_path,
+        lines_before_kill=lines_before_kill,
+    ).lines
 
 
 def _committed(lines: list[str], where: str) -> list[int]:
